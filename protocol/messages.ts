@@ -1,0 +1,133 @@
+/**
+ * Every message on the wire is a MessagePack array whose first element is the message
+ * kind. Arrays of small integers are what standard MessagePack packs tightest (a small
+ * int is one byte), so no message uses maps with named fields.
+ * protocol/README.md is the byte-level description of each one.
+ */
+
+/** Client -> server kinds. */
+export const ClientKind = {
+  Hello: 1,
+  Input: 2,
+  Ping: 3,
+} as const;
+
+/** Server -> client kinds. */
+export const ServerKind = {
+  Welcome: 10,
+  Snapshot: 11,
+  Pong: 12,
+  Roster: 13,
+} as const;
+
+/** Bits of Input.buttons. */
+export const Button = {
+  Up: 1,
+  Down: 2,
+  Left: 4,
+  Right: 8,
+} as const;
+/** Every bit a client may set; any other bit makes the input malformed. */
+export const BUTTON_MASK = Button.Up | Button.Down | Button.Left | Button.Right;
+
+/** Limits on what a client may send; the validator enforces every one. */
+export const Limits = {
+  /** Largest frame a client may send, in bytes (the biggest legal frame is far below). */
+  MAX_CLIENT_FRAME_BYTES: 512,
+  /** Player names are trimmed, stripped of control characters, and at most this many characters. */
+  MAX_NAME_LENGTH: 16,
+  /** Room codes: 4 to 8 characters of ROOM_CODE_ALPHABET. */
+  ROOM_CODE_MIN: 4,
+  ROOM_CODE_MAX: 8,
+  /** Input sequence numbers wrap after this; 32 bits is over four years at 30 Hz. */
+  MAX_SEQ: 0xffffffff,
+} as const;
+
+/** Room codes avoid letters and digits people confuse (0/O, 1/I/L). */
+export const ROOM_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+// ---- client -> server ----
+
+/** [1, version, name, room]: room "" means quick play. */
+export interface HelloMsg {
+  kind: typeof ClientKind.Hello;
+  version: number;
+  name: string;
+  room: string;
+}
+
+/** [2, seq, buttons, aim]: one per simulation tick, seq increasing by one each time. */
+export interface InputMsg {
+  kind: typeof ClientKind.Input;
+  seq: number;
+  buttons: number;
+  /** Aim angle, one byte (see quantize.ts): 0..255 maps to 0..2π. */
+  aim: number;
+}
+
+/** [3, clientTime]: the client's clock in ms, echoed back in the pong. */
+export interface PingMsg {
+  kind: typeof ClientKind.Ping;
+  clientTime: number;
+}
+
+export type ClientMessage = HelloMsg | InputMsg | PingMsg;
+
+// ---- server -> client ----
+
+/** [10, playerId, tickRate, snapshotRate, serverTick, serverTime, mapId, roomCode] */
+export interface WelcomeMsg {
+  kind: typeof ServerKind.Welcome;
+  playerId: number;
+  tickRate: number;
+  snapshotRate: number;
+  serverTick: number;
+  serverTime: number;
+  mapId: string;
+  roomCode: string;
+}
+
+/**
+ * One player's state as sent: quantized integers (see quantize.ts).
+ * x, y: 1/8 px; vx, vy: 1/8 px per second; aim: one byte.
+ */
+export interface EntityState {
+  id: number;
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  aim: number;
+}
+
+/** Number of integers one entity takes in Snapshot.entities. */
+export const ENTITY_FIELDS = 6;
+
+/**
+ * [11, tick, serverTime, ackSeq, entities]
+ * entities is flat: [id, x, y, vx, vy, aim, id, x, ...], ENTITY_FIELDS per player.
+ * ackSeq is the last input seq of the receiving client that the server applied
+ * (0 before any).
+ */
+export interface SnapshotMsg {
+  kind: typeof ServerKind.Snapshot;
+  tick: number;
+  serverTime: number;
+  ackSeq: number;
+  entities: EntityState[];
+}
+
+/** [12, clientTime, serverTime] */
+export interface PongMsg {
+  kind: typeof ServerKind.Pong;
+  clientTime: number;
+  serverTime: number;
+}
+
+/** [13, [id, name, id, name, ...]]: everyone in the room, sent whole on every change. */
+export interface RosterMsg {
+  kind: typeof ServerKind.Roster;
+  players: { id: number; name: string }[];
+}
+
+export type ServerMessage = WelcomeMsg | SnapshotMsg | PongMsg | RosterMsg;

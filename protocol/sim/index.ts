@@ -1,0 +1,3 @@
+export * from './constants.ts';
+export * from './map.ts';
+export * from './step.ts';

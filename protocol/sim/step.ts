@@ -1,0 +1,139 @@
+/**
+ * The movement step: (state, input, dt, map) -> next state. Pure and deterministic:
+ * only +, -, *, /, sqrt, floor and round, which IEEE-754 defines exactly, so every
+ * JavaScript engine computes the same bits and client prediction matches the server.
+ */
+import { Button } from '../messages.ts';
+import { snapPos, snapVel } from '../quantize.ts';
+import { ACCELERATION, FRICTION, MAX_SPEED, PLAYER_RADIUS, STOP_SPEED } from './constants.ts';
+import { isSolidTile, type CollisionMap } from './map.ts';
+
+export interface PlayerState {
+  /** Centre, px, on the wire grid (multiples of 1/POS_SCALE). */
+  x: number;
+  y: number;
+  /** Velocity, px/s, on the wire grid (multiples of 1/VEL_SCALE). */
+  vx: number;
+  vy: number;
+}
+
+export const clonePlayerState = (s: PlayerState): PlayerState => ({ x: s.x, y: s.y, vx: s.vx, vy: s.vy });
+
+/** Unit direction the buttons ask for; opposite buttons cancel. */
+function inputDirection(buttons: number): [number, number] {
+  let dx = 0;
+  let dy = 0;
+  if (buttons & Button.Left) dx -= 1;
+  if (buttons & Button.Right) dx += 1;
+  if (buttons & Button.Up) dy -= 1;
+  if (buttons & Button.Down) dy += 1;
+  if (dx !== 0 && dy !== 0) {
+    dx *= Math.SQRT1_2;
+    dy *= Math.SQRT1_2;
+  }
+  return [dx, dy];
+}
+
+/**
+ * Advance one player by dt seconds under the given buttons. Returns a new state (the
+ * input is not modified). The result is snapped to the wire grid.
+ */
+export function stepPlayer(s: PlayerState, buttons: number, dt: number, map: CollisionMap): PlayerState {
+  const [dx, dy] = inputDirection(buttons);
+  let vx = s.vx;
+  let vy = s.vy;
+  if (dx !== 0 || dy !== 0) {
+    // Approach the target velocity exponentially: quick to start, no overshoot.
+    const k = Math.min(1, ACCELERATION * dt);
+    vx += (dx * MAX_SPEED - vx) * k;
+    vy += (dy * MAX_SPEED - vy) * k;
+  } else {
+    const k = Math.max(0, 1 - FRICTION * dt);
+    vx *= k;
+    vy *= k;
+    if (vx * vx + vy * vy < STOP_SPEED * STOP_SPEED) {
+      vx = 0;
+      vy = 0;
+    }
+  }
+  const speed2 = vx * vx + vy * vy;
+  if (speed2 > MAX_SPEED * MAX_SPEED) {
+    const f = MAX_SPEED / Math.sqrt(speed2);
+    vx *= f;
+    vy *= f;
+  }
+
+  let x = s.x;
+  let y = s.y;
+  // Sub-steps keep each move under half a radius, so no wall can be tunnelled through
+  // whatever dt the server runs at.
+  const travel = Math.max(Math.abs(vx * dt), Math.abs(vy * dt));
+  const steps = Math.max(1, Math.ceil(travel / (PLAYER_RADIUS / 2)));
+  const sdt = dt / steps;
+  const v = { vx, vy };
+  const p = { x, y };
+  for (let i = 0; i < steps; i++) {
+    p.x += v.vx * sdt;
+    p.y += v.vy * sdt;
+    resolveWalls(p, v, map);
+  }
+  x = p.x;
+  y = p.y;
+  return { x: snapPos(x), y: snapPos(y), vx: snapVel(v.vx), vy: snapVel(v.vy) };
+}
+
+/**
+ * Push the circle out of every solid tile it overlaps and remove the velocity component
+ * into each wall, which is what makes a player slide along walls instead of sticking.
+ * Two passes settle corners where a push out of one tile lands in its neighbour.
+ */
+function resolveWalls(p: { x: number; y: number }, v: { vx: number; vy: number }, map: CollisionMap): void {
+  const r = PLAYER_RADIUS;
+  const ts = map.tileSize;
+  for (let pass = 0; pass < 2; pass++) {
+    const tx0 = Math.floor((p.x - r) / ts);
+    const tx1 = Math.floor((p.x + r) / ts);
+    const ty0 = Math.floor((p.y - r) / ts);
+    const ty1 = Math.floor((p.y + r) / ts);
+    let moved = false;
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = tx0; tx <= tx1; tx++) {
+        if (!isSolidTile(map, tx, ty)) continue;
+        const left = tx * ts;
+        const top = ty * ts;
+        const cx = Math.min(Math.max(p.x, left), left + ts);
+        const cy = Math.min(Math.max(p.y, top), top + ts);
+        let nx = p.x - cx;
+        let ny = p.y - cy;
+        const d2 = nx * nx + ny * ny;
+        if (d2 >= r * r) continue;
+        let push: number;
+        if (d2 > 1e-12) {
+          const d = Math.sqrt(d2);
+          nx /= d;
+          ny /= d;
+          push = r - d;
+        } else {
+          // Centre inside the tile: leave by the nearest face.
+          const dl = p.x - left;
+          const dr = left + ts - p.x;
+          const dt = p.y - top;
+          const db = top + ts - p.y;
+          const m = Math.min(dl, dr, dt, db);
+          nx = m === dl ? -1 : m === dr ? 1 : 0;
+          ny = nx !== 0 ? 0 : m === dt ? -1 : 1;
+          push = m + r;
+        }
+        p.x += nx * push;
+        p.y += ny * push;
+        const into = v.vx * nx + v.vy * ny;
+        if (into < 0) {
+          v.vx -= into * nx;
+          v.vy -= into * ny;
+        }
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Inbound validation. Everything from a socket is hostile: a decoded value becomes a
+ * ClientMessage only if it has exactly the documented shape, types and ranges.
+ * Anything else throws ProtocolError(CloseCode.Malformed, reason).
+ */
+import { malformed } from './errors.ts';
+import {
+  BUTTON_MASK,
+  ClientKind,
+  Limits,
+  ROOM_CODE_ALPHABET,
+  type ClientMessage,
+} from './messages.ts';
+
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+/** Generous bound on the raw name before sanitizing; longer is an abuse, not a typo. */
+const MAX_RAW_NAME = 64;
+const ROOM_CODE_RE = new RegExp(
+  `^[${ROOM_CODE_ALPHABET}]{${Limits.ROOM_CODE_MIN},${Limits.ROOM_CODE_MAX}}$`,
+);
+
+export function isValidRoomCode(code: string): boolean {
+  return ROOM_CODE_RE.test(code);
+}
+
+export function validateClientMessage(value: unknown): ClientMessage {
+  if (!Array.isArray(value) || value.length === 0) throw malformed('message must be a non-empty array');
+  const kind = value[0];
+  switch (kind) {
+    case ClientKind.Hello: {
+      if (value.length !== 4) throw malformed('hello takes 4 elements');
+      const [, version, name, room] = value;
+      if (!isInt(version, 0, 0xffff)) throw malformed('hello.version must be an integer 0..65535');
+      if (typeof name !== 'string' || name.length > MAX_RAW_NAME)
+        throw malformed(`hello.name must be a string of at most ${MAX_RAW_NAME} characters`);
+      if (typeof room !== 'string' || (room !== '' && !isValidRoomCode(room)))
+        throw malformed('hello.room must be "" or a room code');
+      return { kind, version, name, room };
+    }
+    case ClientKind.Input: {
+      if (value.length !== 4) throw malformed('input takes 4 elements');
+      const [, seq, buttons, aim] = value;
+      if (!isInt(seq, 1, Limits.MAX_SEQ)) throw malformed('input.seq must be an integer 1..2^32-1');
+      if (!isInt(buttons, 0, 0xff) || (buttons & ~BUTTON_MASK) !== 0)
+        throw malformed('input.buttons has unknown bits');
+      if (!isInt(aim, 0, 255)) throw malformed('input.aim must be an integer 0..255');
+      return { kind, seq, buttons, aim };
+    }
+    case ClientKind.Ping: {
+      if (value.length !== 2) throw malformed('ping takes 2 elements');
+      const t = value[1];
+      if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > 1e15)
+        throw malformed('ping.clientTime must be a finite number 0..1e15');
+      return { kind, clientTime: t };
+    }
+    default:
+      throw malformed('unknown message kind');
+  }
+}
+
+// Control characters, format characters (bidi overrides, zero-width joiners), and
+// separators other than a plain space: none of them belongs in a name drawn on screen.
+const UNWANTED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u2000-\u200a\u3000]/gu;
+
+/**
+ * Names are shown to other players: NFC-normalized, control and invisible characters
+ * removed, whitespace collapsed, trimmed, cut to MAX_NAME_LENGTH code points.
+ * Clients render them as text, never as markup, so < and & are kept as typed.
+ */
+export function sanitizeName(raw: string, fallback = 'Player'): string {
+  const cleaned = raw.normalize('NFC').replace(UNWANTED, ' ').replace(/\s+/g, ' ').trim();
+  const cut = Array.from(cleaned).slice(0, Limits.MAX_NAME_LENGTH).join('').trim();
+  return cut.length > 0 ? cut : fallback;
+}
