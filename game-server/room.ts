@@ -1,0 +1,151 @@
+/**
+ * One match: its players, their authoritative state, and the per-tick work of applying
+ * inputs, stepping the shared sim and sending snapshots. Many rooms live in a process.
+ */
+import {
+  ServerKind,
+  encodeEntityBlock,
+  encodeServerMessage,
+  encodeSnapshot,
+  quantizePos,
+  quantizeVel,
+  stepPlayer,
+  type CollisionMap,
+  type EntityState,
+  type InputMsg,
+  type PlayerState,
+} from '../protocol/index.ts';
+import type { TickInfo } from './loop.ts';
+import { InputQueue } from './net/input-queue.ts';
+import type { Session } from './net/session.ts';
+import { chooseSpawn } from './world/spawns.ts';
+
+export interface Player {
+  readonly id: number;
+  readonly name: string;
+  readonly session: Session;
+  state: PlayerState;
+  /** Aim byte from the latest applied input. */
+  aim: number;
+  readonly inputs: InputQueue;
+  /** Last input seq applied: the ack the player's snapshots carry. */
+  lastAppliedSeq: number;
+}
+
+export interface RoomOptions {
+  tickRate: number;
+  snapshotRate: number;
+  capacity: number;
+  /** Over this many buffered bytes a player's snapshot is skipped (backpressure). */
+  sendSoftLimitBytes: number;
+  random: () => number;
+}
+
+export class Room {
+  readonly players = new Map<number, Player>();
+  private readonly dt: number;
+  private readonly taken: InputMsg[] = [];
+  private readonly entities: EntityState[] = [];
+  snapshotsSent = 0;
+  snapshotsSkipped = 0;
+
+  constructor(
+    readonly code: string,
+    readonly isPublic: boolean,
+    readonly map: CollisionMap,
+    private readonly opts: RoomOptions,
+  ) {
+    this.dt = 1 / opts.tickRate;
+  }
+
+  get size(): number {
+    return this.players.size;
+  }
+
+  get isFull(): boolean {
+    return this.players.size >= this.opts.capacity;
+  }
+
+  get capacity(): number {
+    return this.opts.capacity;
+  }
+
+  join(id: number, name: string, session: Session): Player {
+    if (this.isFull) throw new Error(`room ${this.code} is full`);
+    const at = chooseSpawn(this.map.spawns, [...this.players.values()].map((p) => p.state), this.opts.random);
+    const player: Player = {
+      id,
+      name,
+      session,
+      state: { x: at.x, y: at.y, vx: 0, vy: 0 },
+      aim: 0,
+      // One second of inputs may wait; more means the client sends faster than it may.
+      inputs: new InputQueue(this.opts.tickRate),
+      lastAppliedSeq: 0,
+    };
+    this.players.set(id, player);
+    this.broadcastRoster();
+    return player;
+  }
+
+  leave(player: Player): void {
+    if (!this.players.delete(player.id)) return;
+    this.broadcastRoster();
+  }
+
+  private broadcastRoster(): void {
+    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
+    const bytes = encodeServerMessage({ kind: ServerKind.Roster, players });
+    for (const p of this.players.values()) p.session.send(bytes);
+  }
+
+  tick(info: TickInfo): void {
+    const taken = this.taken;
+    for (const p of this.players.values()) {
+      const n = p.inputs.take(taken);
+      for (let i = 0; i < n; i++) {
+        const input = taken[i]!;
+        p.state = stepPlayer(p.state, input.buttons, this.dt, this.map);
+        p.aim = input.aim;
+        p.lastAppliedSeq = input.seq;
+      }
+    }
+    if (this.snapshotDue(info.tick)) this.sendSnapshots(info);
+  }
+
+  /** Snapshots go out snapshotRate times a second, spread evenly over the ticks. */
+  private snapshotDue(tick: number): boolean {
+    const { tickRate, snapshotRate } = this.opts;
+    if (snapshotRate >= tickRate) return true;
+    return Math.floor(((tick + 1) * snapshotRate) / tickRate) > Math.floor((tick * snapshotRate) / tickRate);
+  }
+
+  private sendSnapshots(info: TickInfo): void {
+    const entities = this.entities;
+    entities.length = 0;
+    for (const p of this.players.values()) {
+      entities.push({
+        id: p.id,
+        x: quantizePos(p.state.x),
+        y: quantizePos(p.state.y),
+        vx: quantizeVel(p.state.vx),
+        vy: quantizeVel(p.state.vy),
+        aim: p.aim,
+      });
+    }
+    // Encode the entities once; each player's frame adds only its own header.
+    const block = encodeEntityBlock(entities);
+    const time = Math.round(info.time);
+    for (const p of this.players.values()) {
+      // Backpressure: a client that is not keeping up gets no new snapshot this tick
+      // rather than an ever-growing buffer; the next one it gets is complete.
+      if (p.session.bufferedAmount() > this.opts.sendSoftLimitBytes) {
+        p.session.snapshotsSkipped++;
+        this.snapshotsSkipped++;
+        continue;
+      }
+      p.session.send(encodeSnapshot(info.tick, time, p.lastAppliedSeq, block));
+      this.snapshotsSent++;
+    }
+  }
+}
