@@ -60,17 +60,19 @@ export function validateClientMessage(value: unknown): ClientMessage {
   }
 }
 
-// Control characters, format characters (bidi overrides, zero-width joiners), and
-// separators other than a plain space: none of them belongs in a name drawn on screen.
-const UNWANTED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u2000-\u200a\u3000]/gu;
+// Tabs, line breaks and every Unicode space separator become a plain space (then
+// collapse); other control characters and invisible format characters (bidi overrides,
+// zero-width spaces and joiners) are dropped outright, so "ad\u200bmin" reads "admin".
+const SPACES = /[\t\n\v\f\r\p{Z}]/gu;
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
 
 /**
- * Names are shown to other players: NFC-normalized, control and invisible characters
- * removed, whitespace collapsed, trimmed, cut to MAX_NAME_LENGTH code points.
+ * Names are shown to other players: control and invisible characters removed,
+ * whitespace collapsed, trimmed, NFC-normalized, cut to MAX_NAME_LENGTH code points.
  * Clients render them as text, never as markup, so < and & are kept as typed.
  */
 export function sanitizeName(raw: string, fallback = 'Player'): string {
-  const cleaned = raw.normalize('NFC').replace(UNWANTED, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = raw.replace(SPACES, ' ').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim().normalize('NFC');
   const cut = Array.from(cleaned).slice(0, Limits.MAX_NAME_LENGTH).join('').trim();
   return cut.length > 0 ? cut : fallback;
 }

@@ -4,7 +4,7 @@
  * JavaScript engine computes the same bits and client prediction matches the server.
  */
 import { Button } from '../messages.ts';
-import { snapPos, snapVel } from '../quantize.ts';
+import { VEL_SCALE, snapPos, snapVel } from '../quantize.ts';
 import { ACCELERATION, FRICTION, MAX_SPEED, PLAYER_RADIUS, STOP_SPEED } from './constants.ts';
 import { isSolidTile, type CollisionMap } from './map.ts';
 
@@ -79,7 +79,15 @@ export function stepPlayer(s: PlayerState, buttons: number, dt: number, map: Col
   }
   x = p.x;
   y = p.y;
-  return { x: snapPos(x), y: snapPos(y), vx: snapVel(v.vx), vy: snapVel(v.vy) };
+  let nvx = snapVel(v.vx);
+  let nvy = snapVel(v.vy);
+  // Rounding each axis to the nearest grid step can lift a full-speed diagonal over
+  // MAX_SPEED (169.7056 -> 169.75 on both axes is 240.06 px/s); round toward zero then.
+  if (nvx * nvx + nvy * nvy > MAX_SPEED * MAX_SPEED) {
+    nvx = Math.trunc(v.vx * VEL_SCALE) / VEL_SCALE;
+    nvy = Math.trunc(v.vy * VEL_SCALE) / VEL_SCALE;
+  }
+  return { x: snapPos(x), y: snapPos(y), vx: nvx, vy: nvy };
 }
 
 /**

@@ -1,0 +1,271 @@
+/**
+ * The match: connects a GameClient, draws the map and the players, feeds it the
+ * controls. The netcode (prediction, interpolation, clocks) lives in src/net; this
+ * scene only reads positions from it once per frame.
+ */
+import Phaser from 'phaser';
+import { Button, parseTiledMap, type CollisionMap } from '../../../protocol/index.ts';
+import { ConnectError, GameClient, describeClose } from '../net/client.ts';
+import { pixelRatio } from '../display.ts';
+import { setTestStateProvider, type DustupTestState } from '../test-hook.ts';
+import { Keys } from './boot-scene.ts';
+import { Hud } from './hud.ts';
+import type { GameSceneData, MenuSceneData } from './menu-scene.ts';
+
+interface Avatar {
+  body: Phaser.GameObjects.Image;
+  label: Phaser.GameObjects.Text;
+  name: string;
+  /** Frame number it was last drawn in; older ones are removed. */
+  seen: number;
+}
+
+interface Controls {
+  up: Phaser.Input.Keyboard.Key[];
+  down: Phaser.Input.Keyboard.Key[];
+  left: Phaser.Input.Keyboard.Key[];
+  right: Phaser.Input.Keyboard.Key[];
+}
+
+const LABEL_OFFSET = 20;
+const DEBUG_INTERVAL_MS = 250;
+
+/** A distinct, bright colour per player id (golden-angle hues). */
+function colorFor(id: number): number {
+  const h = ((id * 137.508) % 360) / 60;
+  const s = 0.6;
+  const v = 1;
+  const c = v * s;
+  const x = c * (1 - Math.abs((h % 2) - 1));
+  const [r, g, b] =
+    h < 1 ? [c, x, 0] : h < 2 ? [x, c, 0] : h < 3 ? [0, c, x] : h < 4 ? [0, x, c] : h < 5 ? [x, 0, c] : [c, 0, x];
+  const m = v - c;
+  const to = (u: number): number => Math.round((u + m) * 255);
+  return (to(r) << 16) | (to(g) << 8) | to(b);
+}
+
+function wsUrl(): string {
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${window.location.host}/ws`;
+}
+
+export class GameScene extends Phaser.Scene {
+  private params: GameSceneData = { name: 'Player', room: '' };
+  private client: GameClient | null = null;
+  private hud: Hud | null = null;
+  private controls: Controls | null = null;
+  private self: Avatar | null = null;
+  private readonly others = new Map<number, Avatar>();
+  private frame = 0;
+  private leaving = false;
+  private welcomed = false;
+  private lastDebugAt = 0;
+  private pointerMoved = false;
+  private readonly worldPoint = new Phaser.Math.Vector2();
+
+  constructor() {
+    super('game');
+  }
+
+  init(data: GameSceneData): void {
+    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '' };
+    this.client = null;
+    this.self = null;
+    this.others.clear();
+    this.frame = 0;
+    this.leaving = false;
+    this.welcomed = false;
+    this.pointerMoved = false;
+  }
+
+  create(): void {
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.teardown());
+    this.cameras.main.setZoom(pixelRatio());
+    this.hud = new Hud(() => this.backToMenu());
+    this.hud.setStatus('Connecting…');
+    this.controls = this.createControls();
+    this.input.mouse?.disableContextMenu();
+    this.input.on(Phaser.Input.Events.POINTER_MOVE, () => (this.pointerMoved = true));
+
+    const client = new GameClient({
+      url: wsUrl(),
+      name: this.params.name,
+      room: this.params.room,
+      map: (mapId) => this.collisionMap(mapId),
+    });
+    this.client = client;
+    setTestStateProvider(() => this.testState());
+    client.onClose((code, reason) => {
+      // Before the welcome, connect() rejects and says why; leaving is not an error.
+      if (this.leaving || !this.welcomed) return;
+      this.hud?.setStatus('');
+      this.hud?.showLost(`Connection lost: ${describeClose(code, reason)}`);
+    });
+    client.connect().then(
+      (welcome) => {
+        if (this.leaving) return;
+        this.welcomed = true;
+        this.buildWorld(welcome.mapId);
+        this.hud?.setRoom(welcome.roomCode);
+        this.hud?.setStatus('Joining…');
+      },
+      (err: unknown) => {
+        if (this.leaving) return;
+        const why = err instanceof ConnectError ? describeClose(err.code, err.reason) : String((err as Error)?.message ?? err);
+        // A bad room code is the player's to fix: back to the menu with the reason.
+        this.scene.start('menu', { error: `Could not join: ${why}`, room: this.params.room } satisfies MenuSceneData);
+      },
+    );
+  }
+
+  override update(): void {
+    const client = this.client;
+    if (!client) return;
+    this.frame++;
+    const cam = this.cameras.main;
+    const ratio = pixelRatio();
+    if (cam.zoom !== ratio) cam.setZoom(ratio);
+
+    client.setButtons(this.readButtons());
+    if (this.pointerMoved && this.self) {
+      const p = this.input.activePointer;
+      cam.getWorldPoint(p.x, p.y, this.worldPoint);
+      client.setAim(Math.atan2(this.worldPoint.y - this.self.body.y, this.worldPoint.x - this.self.body.x));
+    }
+    client.update();
+
+    const me = client.localPlayer();
+    if (me) {
+      if (!this.self) {
+        this.self = this.createAvatar(me.id, me.name, true);
+        cam.startFollow(this.self.body, false);
+        this.hud?.setStatus('');
+      }
+      this.place(this.self, me.x, me.y, me.aim, me.name);
+    }
+    for (const p of client.remotePlayers()) {
+      let a = this.others.get(p.id);
+      if (!a) {
+        a = this.createAvatar(p.id, p.name, false);
+        this.others.set(p.id, a);
+      }
+      this.place(a, p.x, p.y, p.aim, p.name);
+    }
+    for (const [id, a] of this.others) {
+      if (a.seen !== this.frame) {
+        a.body.destroy();
+        a.label.destroy();
+        this.others.delete(id);
+      }
+    }
+
+    const now = this.time.now;
+    if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
+      this.lastDebugAt = now;
+      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: this.others.size + (me ? 1 : 0), stats: client.stats });
+    }
+  }
+
+  // ---- setup ----
+
+  private collisionMap(mapId: string): Promise<CollisionMap> {
+    const cached = this.cache.tilemap.get(mapId) as { data?: unknown } | undefined;
+    if (!cached?.data) return Promise.reject(new Error(`this client has no map "${mapId}"`));
+    return Promise.resolve(parseTiledMap(mapId, cached.data));
+  }
+
+  private buildWorld(mapId: string): void {
+    const map = this.make.tilemap({ key: mapId });
+    const tileset = map.addTilesetImage('tiles', Keys.tiles);
+    if (!tileset) throw new Error(`map ${mapId} has no tileset named "tiles"`);
+    map.createLayer('ground', tileset, 0, 0)?.setDepth(0);
+    map.createLayer('walls', tileset, 0, 0)?.setDepth(1);
+    this.cameras.main.setBounds(0, 0, map.widthInPixels, map.heightInPixels);
+    this.cameras.main.centerOn(map.widthInPixels / 2, map.heightInPixels / 2);
+  }
+
+  private createControls(): Controls | null {
+    const kb = this.input.keyboard;
+    if (!kb) return null;
+    // No key capture: the page does not scroll anyway, and captured keys could not be
+    // typed into the menu's name field later.
+    const k = (code: number): Phaser.Input.Keyboard.Key => kb.addKey(code, false);
+    const C = Phaser.Input.Keyboard.KeyCodes;
+    return {
+      up: [k(C.W), k(C.UP)],
+      down: [k(C.S), k(C.DOWN)],
+      left: [k(C.A), k(C.LEFT)],
+      right: [k(C.D), k(C.RIGHT)],
+    };
+  }
+
+  private readButtons(): number {
+    const c = this.controls;
+    if (!c) return 0;
+    const down = (keys: Phaser.Input.Keyboard.Key[]): boolean => keys.some((key) => key.isDown);
+    let b = 0;
+    if (down(c.up)) b |= Button.Up;
+    if (down(c.down)) b |= Button.Down;
+    if (down(c.left)) b |= Button.Left;
+    if (down(c.right)) b |= Button.Right;
+    return b;
+  }
+
+  private createAvatar(id: number, name: string, own: boolean): Avatar {
+    const body = this.add.image(0, 0, Keys.player).setTint(colorFor(id)).setDepth(own ? 11 : 10);
+    const label = this.add
+      .text(0, 0, name, {
+        fontFamily: 'system-ui, sans-serif',
+        fontSize: '13px',
+        color: own ? '#ffe08a' : '#ffffff',
+        stroke: '#000000',
+        strokeThickness: 3,
+        resolution: pixelRatio(),
+      })
+      .setOrigin(0.5, 1)
+      .setDepth(12);
+    return { body, label, name, seen: this.frame };
+  }
+
+  private place(a: Avatar, x: number, y: number, aim: number, name: string): void {
+    a.body.setPosition(x, y).setRotation(aim);
+    a.label.setPosition(x, y - LABEL_OFFSET);
+    if (name !== a.name) {
+      a.name = name;
+      a.label.setText(name); // Phaser Text draws characters, it does not parse markup
+    }
+    a.seen = this.frame;
+  }
+
+  // ---- leaving ----
+
+  private backToMenu(): void {
+    this.scene.start('menu', { room: this.params.room } satisfies MenuSceneData);
+  }
+
+  private teardown(): void {
+    this.leaving = true;
+    this.client?.close('left the game');
+    this.client = null;
+    this.hud?.destroy();
+    this.hud = null;
+    this.others.clear();
+    this.self = null;
+    this.input.keyboard?.removeAllKeys(true);
+    this.input.off(Phaser.Input.Events.POINTER_MOVE);
+    setTestStateProvider(null);
+  }
+
+  private testState(): DustupTestState {
+    const c = this.client;
+    if (!c) return { connected: false, playerId: 0, roomCode: '', self: null, others: [] };
+    const me = c.localPlayer();
+    return {
+      connected: c.connected,
+      playerId: c.playerId,
+      roomCode: c.roomCode,
+      self: me ? { x: me.x, y: me.y } : null,
+      others: c.remotePlayers().map((p) => ({ id: p.id, name: p.name, x: p.x, y: p.y })),
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The HTML overlays in index.html (menu, HUD, connection-lost). Everything the game
+ * shows in them is set with textContent: names and close reasons come from other
+ * people and the network, and must never be parsed as markup.
+ */
+
+function byId<T extends HTMLElement>(id: string, type: { new (): T }): T {
+  const el = document.getElementById(id);
+  if (!(el instanceof type)) throw new Error(`index.html is missing #${id}`);
+  return el;
+}
+
+export const ui = {
+  menu: () => byId('menu', HTMLDivElement),
+  menuForm: () => byId('menu-form', HTMLFormElement),
+  nameInput: () => byId('name-input', HTMLInputElement),
+  roomInput: () => byId('room-input', HTMLInputElement),
+  playButton: () => byId('play-button', HTMLButtonElement),
+  menuError: () => byId('menu-error', HTMLParagraphElement),
+  hud: () => byId('hud', HTMLDivElement),
+  roomBadge: () => byId('room-badge', HTMLDivElement),
+  roomCode: () => byId('room-code', HTMLSpanElement),
+  inviteButton: () => byId('invite-button', HTMLButtonElement),
+  status: () => byId('status', HTMLDivElement),
+  debug: () => byId('debug', HTMLPreElement),
+  lost: () => byId('lost', HTMLDivElement),
+  lostMessage: () => byId('lost-message', HTMLParagraphElement),
+  backButton: () => byId('back-button', HTMLButtonElement),
+};
+
+export function show(el: HTMLElement, visible: boolean): void {
+  el.hidden = !visible;
+}
+
+/** A URL that opens the game with the room code filled in. */
+export function inviteLink(roomCode: string): string {
+  const u = new URL(window.location.href);
+  u.search = '';
+  u.hash = '';
+  u.searchParams.set('room', roomCode);
+  return u.href;
+}

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Button, ClientKind, POS_SCALE, ServerKind, type RosterMsg } from '../../protocol/index.ts';
+import type { DustupServer } from '../../game-server/server.ts';
+import { TestClient, startServer, waitFor } from './harness.ts';
+
+let server: DustupServer | null = null;
+const clients: TestClient[] = [];
+const client = (): TestClient => {
+  const c = new TestClient(server!.port);
+  clients.push(c);
+  return c;
+};
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server?.close();
+  server = null;
+});
+
+describe('two players in one room', () => {
+  it('quick play puts both clients in the same room and both appear in the roster', async () => {
+    server = await startServer();
+    const a = client();
+    const b = client();
+    const wa = await a.join('alice');
+    const wb = await b.join('bob', '');
+    expect(wb.roomCode).toBe(wa.roomCode);
+    expect(wa.playerId).not.toBe(wb.playerId);
+    const roster = await waitFor(
+      () =>
+        a.messages.filter((m): m is RosterMsg => m.kind === ServerKind.Roster).find((r) => r.players.length === 2),
+      'a roster with both players',
+    );
+    expect(roster.players.map((p) => p.name).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('a room code joins that specific room', async () => {
+    server = await startServer();
+    const a = client();
+    const wa = await a.join('alice');
+    const b = client();
+    const wb = await b.join('bob', wa.roomCode);
+    expect(wb.roomCode).toBe(wa.roomCode);
+  });
+
+  it('when one player moves, the other sees it move within a few snapshots', async () => {
+    server = await startServer();
+    const a = client();
+    const b = client();
+    const wa = await a.join('mover');
+    await b.join('watcher', wa.roomCode);
+    const seen = await waitFor(
+      () => b.lastSnapshot()?.entities.find((e) => e.id === wa.playerId),
+      'the mover in the watcher snapshot',
+    );
+    const startX = seen.x;
+    const snapshotsBefore = b.snapshots().length;
+    // Hold "left" or "right" for 20 ticks, whichever way the spawn has room to move.
+    const dir = startX / POS_SCALE > 1536 ? Button.Left : Button.Right;
+    for (let seq = 1; seq <= 20; seq++) a.send({ kind: ClientKind.Input, seq, buttons: dir, aim: 0 });
+    const moved = await waitFor(() => {
+      const e = b.lastSnapshot()?.entities.find((x) => x.id === wa.playerId);
+      return e && Math.abs(e.x - startX) > 4 * POS_SCALE ? e : null;
+    }, 'the watcher to see the mover move');
+    expect(Math.sign(moved.x - startX)).toBe(dir === Button.Right ? 1 : -1);
+    // Inputs are applied one per tick (after a 2-input jitter buffer): the move must
+    // show up within a bounded number of snapshots, not eventually.
+    expect(b.snapshots().length - snapshotsBefore).toBeLessThanOrEqual(10);
+    // The mover's own snapshots acknowledge its inputs.
+    await waitFor(() => (a.lastSnapshot()?.ackSeq ?? 0) === 20, 'all 20 inputs acknowledged');
+  });
+
+  it('snapshots arrive at the configured snapshot rate, separate from the tick rate', async () => {
+    server = await startServer({ tickRate: 30, snapshotRate: 10 });
+    const a = client();
+    await a.join('counter');
+    await waitFor(() => a.snapshots().length >= 2, 'first snapshots');
+    const from = a.snapshots().length;
+    const t0 = Date.now();
+    await waitFor(() => Date.now() - t0 >= 2000, '2 s of snapshots', 4000);
+    const got = a.snapshots().slice(from);
+    const perSecond = got.length / ((Date.now() - t0) / 1000);
+    expect(perSecond).toBeGreaterThan(8);
+    expect(perSecond).toBeLessThan(12);
+    // Every snapshot is three ticks after the previous, and its time is the tick's.
+    for (let i = 1; i < got.length; i++) expect(got[i]!.tick - got[i - 1]!.tick).toBe(3);
+    for (const s of got) expect(Math.abs(s.serverTime - (s.tick * 1000) / 30)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('an empty room is disposed when its last player leaves', async () => {
+    server = await startServer();
+    const a = client();
+    const wa = await a.join('solo');
+    expect(server.game.directory.rooms.has(wa.roomCode)).toBe(true);
+    a.close();
+    await waitFor(() => !server!.game.directory.rooms.has(wa.roomCode), 'the room to be disposed');
+  });
+
+  it('a ping is answered with a pong echoing the client time and the server time', async () => {
+    server = await startServer();
+    const a = client();
+    await a.join('pinger');
+    a.send({ kind: ClientKind.Ping, clientTime: 12345.5 });
+    const pong = await waitFor(
+      () => a.messages.find((m) => m.kind === ServerKind.Pong),
+      'pong',
+    );
+    expect(pong).toMatchObject({ clientTime: 12345.5 });
+    expect((pong as { serverTime: number }).serverTime).toBeGreaterThan(0);
+  });
+});

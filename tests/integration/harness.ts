@@ -1,0 +1,113 @@
+/**
+ * Integration helpers: a real server on an ephemeral port and real `ws` clients that
+ * collect every decoded message, with waits that time out instead of sleeping.
+ */
+import WebSocket from 'ws';
+import {
+  ClientKind,
+  PROTOCOL_VERSION,
+  ServerKind,
+  decodeServerMessage,
+  encodeClientMessage,
+  type ClientMessage,
+  type ServerMessage,
+  type SnapshotMsg,
+  type WelcomeMsg,
+} from '../../protocol/index.ts';
+import { createServer, type DustupServer } from '../../game-server/server.ts';
+import type { ServerConfig } from '../../game-server/config.ts';
+
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<DustupServer> {
+  return createServer({ port: 0, host: '127.0.0.1', log: () => {}, ...overrides });
+}
+
+/** Resolve when check() returns a truthy value; reject after timeoutMs with what. */
+export async function waitFor<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<T>((resolve, reject) => {
+    const poll = (): void => {
+      let v: T | undefined | null | false;
+      try {
+        v = check();
+      } catch (err) {
+        reject(err as Error);
+        return;
+      }
+      if (v) resolve(v);
+      else if (Date.now() > deadline) reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly messages: ServerMessage[] = [];
+  /** Arrival time (Date.now) of each snapshot, parallel to snapshots(). */
+  readonly snapshotArrivals: number[] = [];
+  closeCode: number | null = null;
+  closeReason = '';
+  private opened: Promise<void>;
+
+  constructor(port: number, path = '/ws') {
+    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+    this.ws.binaryType = 'arraybuffer';
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+    this.ws.on('message', (data: ArrayBuffer) => {
+      const msg = decodeServerMessage(new Uint8Array(data));
+      this.messages.push(msg);
+      if (msg.kind === ServerKind.Snapshot) this.snapshotArrivals.push(Date.now());
+    });
+    this.ws.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+  }
+
+  open(): Promise<void> {
+    return this.opened;
+  }
+
+  send(msg: ClientMessage): void {
+    this.ws.send(encodeClientMessage(msg));
+  }
+
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  async join(name: string, room = ''): Promise<WelcomeMsg> {
+    await this.open();
+    this.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name, room });
+    return waitFor(() => this.welcome(), `welcome for ${name}`);
+  }
+
+  welcome(): WelcomeMsg | undefined {
+    return this.messages.find((m): m is WelcomeMsg => m.kind === ServerKind.Welcome);
+  }
+
+  snapshots(): SnapshotMsg[] {
+    return this.messages.filter((m): m is SnapshotMsg => m.kind === ServerKind.Snapshot);
+  }
+
+  lastSnapshot(): SnapshotMsg | undefined {
+    const s = this.snapshots();
+    return s[s.length - 1];
+  }
+
+  closed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+    return waitFor(
+      () => (this.closeCode !== null ? { code: this.closeCode, reason: this.closeReason } : null),
+      'the socket to close',
+      timeoutMs,
+    );
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

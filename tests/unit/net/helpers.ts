@@ -1,0 +1,78 @@
+/** Shared fixtures for the netcode tests: the real arena map, a seeded RNG, a fake socket. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseTiledMap, type CollisionMap } from '../../../protocol/index.ts';
+import type { WebSocketLike } from '../../../game-client/src/net/connection.ts';
+
+export function loadArena(): CollisionMap {
+  const path = fileURLToPath(new URL('../../../assets/maps/arena.json', import.meta.url));
+  return parseTiledMap('arena', JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** mulberry32: deterministic random numbers for reproducible input streams. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A hand-driven clock. */
+export class FakeClock {
+  t: number;
+  constructor(start = 1000) {
+    this.t = start;
+  }
+  readonly now = (): number => this.t;
+}
+
+/**
+ * An in-memory WebSocket: the test plays the server by calling open()/deliver()/
+ * serverClose() and reading `sent`.
+ */
+export class FakeSocket implements WebSocketLike {
+  static instances: FakeSocket[] = [];
+  binaryType = 'blob';
+  readyState = 0;
+  sent: Uint8Array[] = [];
+  closedWith: { code?: number; reason?: string } | null = null;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+
+  send(data: Uint8Array): void {
+    if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+    this.sent.push(new Uint8Array(data)); // a copy (Buffer.slice would share memory)
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+    this.readyState = 3;
+  }
+
+  // ---- the server's side ----
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  deliver(bytes: Uint8Array | string): void {
+    if (typeof bytes === 'string') this.onmessage?.({ data: bytes });
+    else {
+      // Like a real socket with binaryType 'arraybuffer': a fresh ArrayBuffer per frame.
+      const copy = new Uint8Array(bytes);
+      this.onmessage?.({ data: copy.buffer });
+    }
+  }
+  serverClose(code: number, reason: string): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
