@@ -46,10 +46,10 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
   const game = new Game(config, map);
 
   const assets = new StaticRoot(config.assetsDir, () => 'public, max-age=3600');
-  // Vite puts content-hashed bundles under build/: safe to cache for a year.
+  // Vite puts content-hashed bundles under static/: safe to cache for a year.
   const client = config.clientDir
     ? new StaticRoot(config.clientDir, (rel) =>
-        rel.startsWith('build/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        rel.startsWith('static/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       )
     : null;
 

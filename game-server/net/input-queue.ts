@@ -7,6 +7,11 @@
  * until REFILL inputs are queued before resuming, so one late packet does not starve
  * every following tick. A queue that grows past CATCH_UP drains two per tick until it
  * is back, so latency added by a burst does not stay forever.
+ *
+ * Overflow drops the oldest inputs rather than closing the client: after an upload
+ * stall TCP delivers the whole backlog at once, and a Wi-Fi hiccup must not cost a
+ * player the game. The client reconciles to whatever the server acknowledges. Real
+ * floods are stopped by the session's message rate limiter.
  */
 import { ProtocolError, CloseCode, type InputMsg } from '../../protocol/index.ts';
 
@@ -19,6 +24,8 @@ export class InputQueue {
   private starved = true;
   /** Highest seq received (accepted into the queue). */
   lastReceivedSeq = 0;
+  /** Inputs discarded because the queue overflowed. */
+  dropped = 0;
 
   /** capacity: inputs that may wait at once; past it the client floods us. */
   constructor(private readonly capacity: number) {}
@@ -27,12 +34,14 @@ export class InputQueue {
     return this.items.length - this.head;
   }
 
-  /** Throws ProtocolError for a sequence that does not increase or a flood. */
+  /** Throws ProtocolError for a sequence that does not increase. */
   push(input: InputMsg): void {
     if (input.seq <= this.lastReceivedSeq)
       throw new ProtocolError(CloseCode.Malformed, `input.seq ${input.seq} does not increase (last ${this.lastReceivedSeq})`);
-    if (this.length >= this.capacity)
-      throw new ProtocolError(CloseCode.RateLimited, `more than ${this.capacity} inputs waiting: sending faster than the tick rate`);
+    if (this.length >= this.capacity) {
+      this.head++;
+      this.dropped++;
+    }
     this.lastReceivedSeq = input.seq;
     this.items.push(input);
   }

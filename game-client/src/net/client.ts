@@ -156,6 +156,7 @@ export class GameClient {
   private conn: Connection | null = null;
   private stateValue: ClientState = 'idle';
   private welcome: WelcomeMsg | null = null;
+  private mapValue: CollisionMap | null = null;
 
   private inputs: InputSender | null = null;
   private interp: Interpolator | null = null;
@@ -428,8 +429,6 @@ export class GameClient {
   }
 
   // ---- internals ----
-
-  private mapValue: CollisionMap | null = null;
 
   private readonly sendInput = (seq: number, buttons: number, aim: number): void => {
     this.reconciler!.applyInput(seq, buttons);
