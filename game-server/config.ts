@@ -22,6 +22,8 @@ export interface ServerConfig {
   idleTimeoutS: number;
   /** Over this many bytes buffered, a client's snapshot is skipped. */
   sendSoftLimitBytes: number;
+  /** A client whose snapshots are all skipped for this long is closed with SlowConsumer. */
+  slowConsumerTimeoutMs: number;
   /** Seed for spawn choice and room codes, so tests can be deterministic. */
   seed: number;
   /** Allow uWS's slow JavaScript fallback (for platforms without a native binary). */
@@ -43,6 +45,7 @@ export const defaultConfig = (): ServerConfig => ({
   handshakeTimeoutMs: 5000,
   idleTimeoutS: 60,
   sendSoftLimitBytes: 64 * 1024,
+  slowConsumerTimeoutMs: 5000,
   seed: 0x5eed,
   allowUwsFallback: false,
   log: (line) => console.log(line),

@@ -47,6 +47,7 @@ export class Game {
       snapshotRate: config.snapshotRate,
       capacity: config.maxPlayers,
       sendSoftLimitBytes: config.sendSoftLimitBytes,
+      slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
     });
@@ -136,6 +137,9 @@ export class Game {
         if (s.phase !== 'playing' || !s.player)
           throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');
         s.player.inputs.push(msg);
+        return;
+      case ClientKind.Viewport:
+        s.setViewport(msg.width, msg.height);
         return;
       case ClientKind.Ping:
         s.send(encodeServerMessage({ kind: ServerKind.Pong, clientTime: msg.clientTime, serverTime: this.loop.now() }));

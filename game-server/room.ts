@@ -3,21 +3,23 @@
  * inputs, stepping the shared sim and sending snapshots. Many rooms live in a process.
  */
 import {
+  CloseCode,
   ServerKind,
-  encodeEntityBlock,
   encodeServerMessage,
   encodeSnapshot,
   quantizePos,
   quantizeVel,
   stepPlayer,
   type CollisionMap,
-  type EntityState,
   type InputMsg,
   type PlayerState,
+  type SelfState,
 } from '../protocol/index.ts';
 import type { TickInfo } from './loop.ts';
 import { InputQueue } from './net/input-queue.ts';
+import { InterestGrid } from './net/interest-grid.ts';
 import type { Session } from './net/session.ts';
+import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import { chooseSpawn } from './world/spawns.ts';
 
 export interface Player {
@@ -30,6 +32,8 @@ export interface Player {
   readonly inputs: InputQueue;
   /** Last input seq applied: the ack the player's snapshots carry. */
   lastAppliedSeq: number;
+  /** Reused for the self part of each snapshot. */
+  readonly selfState: SelfState;
 }
 
 export interface RoomOptions {
@@ -38,6 +42,8 @@ export interface RoomOptions {
   capacity: number;
   /** Over this many buffered bytes a player's snapshot is skipped (backpressure). */
   sendSoftLimitBytes: number;
+  /** A client skipped for backpressure this long without a break is closed (SlowConsumer). */
+  slowConsumerTimeoutMs: number;
   random: () => number;
 }
 
@@ -45,7 +51,8 @@ export class Room {
   readonly players = new Map<number, Player>();
   private readonly dt: number;
   private readonly taken: InputMsg[] = [];
-  private readonly entities: EntityState[] = [];
+  private readonly snapshots: SnapshotBuilder;
+  private readonly blocks: Uint8Array[] = [];
   snapshotsSent = 0;
   snapshotsSkipped = 0;
 
@@ -56,6 +63,7 @@ export class Room {
     private readonly opts: RoomOptions,
   ) {
     this.dt = 1 / opts.tickRate;
+    this.snapshots = new SnapshotBuilder(new InterestGrid(map.width * map.tileSize, map.height * map.tileSize));
   }
 
   get size(): number {
@@ -82,6 +90,7 @@ export class Room {
       // One second of inputs may wait; more means the client sends faster than it may.
       inputs: new InputQueue(this.opts.tickRate),
       lastAppliedSeq: 0,
+      selfState: { x: 0, y: 0, vx: 0, vy: 0 },
     };
     this.players.set(id, player);
     this.broadcastRoster();
@@ -121,31 +130,45 @@ export class Room {
   }
 
   private sendSnapshots(info: TickInfo): void {
-    const entities = this.entities;
-    entities.length = 0;
-    for (const p of this.players.values()) {
-      entities.push({
-        id: p.id,
-        x: quantizePos(p.state.x),
-        y: quantizePos(p.state.y),
-        vx: quantizeVel(p.state.vx),
-        vy: quantizeVel(p.state.vy),
-        aim: p.aim,
-      });
-    }
-    // Encode the entities once; each player's frame adds only its own header.
-    const block = encodeEntityBlock(entities);
+    const builder = this.snapshots;
+    builder.capture(info.tick, this.remoteSources());
     const time = Math.round(info.time);
+    const blocks = this.blocks;
     for (const p of this.players.values()) {
-      // Backpressure: a client that is not keeping up gets no new snapshot this tick
-      // rather than an ever-growing buffer; the next one it gets is complete.
-      if (p.session.bufferedAmount() > this.opts.sendSoftLimitBytes) {
-        p.session.snapshotsSkipped++;
+      const s = p.session;
+      // Backpressure: a client that is not keeping up gets no snapshot this tick rather
+      // than an ever-growing buffer; the next one deltas against what it last received.
+      if (s.bufferedAmount() > this.opts.sendSoftLimitBytes) {
+        s.snapshotsSkipped++;
         this.snapshotsSkipped++;
+        if (s.slowSince < 0) s.slowSince = info.time;
+        else if (info.time - s.slowSince > this.opts.slowConsumerTimeoutMs)
+          s.close(CloseCode.SlowConsumer, `not reading: send buffer over ${this.opts.sendSoftLimitBytes} bytes for ${this.opts.slowConsumerTimeoutMs} ms`);
         continue;
       }
-      p.session.send(encodeSnapshot(info.tick, time, p.lastAppliedSeq, block));
+      s.slowSince = -1;
+      const view = builder.grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight);
+      const baseTick = builder.blocksFor(view, s.baseline, blocks);
+      const self = p.selfState;
+      self.x = quantizePos(p.state.x);
+      self.y = quantizePos(p.state.y);
+      self.vx = quantizeVel(p.state.vx);
+      self.vy = quantizeVel(p.state.vy);
+      s.send(encodeSnapshot(info.tick, time, p.lastAppliedSeq, baseTick, self, view, blocks));
+      s.baseline.tick = info.tick;
+      s.baseline.view = view;
       this.snapshotsSent++;
+    }
+  }
+
+  private *remoteSources(): Iterable<{ id: number; x: number; y: number; aim: number }> {
+    const src = { id: 0, x: 0, y: 0, aim: 0 };
+    for (const p of this.players.values()) {
+      src.id = p.id;
+      src.x = p.state.x;
+      src.y = p.state.y;
+      src.aim = p.aim;
+      yield src;
     }
   }
 }

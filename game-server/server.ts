@@ -145,6 +145,7 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       uptimeMs: Math.round(performance.now() - startedAt),
       tickRate: config.tickRate,
       snapshotRate: config.snapshotRate,
+      maxPlayers: config.maxPlayers,
       ticks: game.tickStats.totalTicks,
       tickP50Ms: game.tickStats.percentile(0.5),
       tickP99Ms: game.tickStats.percentile(0.99),

@@ -8,13 +8,13 @@ import { ProtocolError, malformed } from './errors.ts';
 import { CloseCode } from './close-codes.ts';
 import {
   ClientKind,
-  ENTITY_FIELDS,
   Limits,
   ServerKind,
   type ClientMessage,
-  type EntityState,
+  type SelfState,
   type ServerMessage,
 } from './messages.ts';
+import type { CellBlock, ViewRect } from './delta.ts';
 import { validateClientMessage } from './validate.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
@@ -34,6 +34,8 @@ export function encodeClientMessage(msg: ClientMessage): Uint8Array {
       return pack([msg.kind, msg.seq, msg.buttons, msg.aim]);
     case ClientKind.Ping:
       return pack([msg.kind, msg.clientTime]);
+    case ClientKind.Viewport:
+      return pack([msg.kind, msg.width, msg.height]);
   }
 }
 
@@ -63,46 +65,60 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
 
 // ---- server -> client ----
 
-function flattenEntities(entities: readonly EntityState[]): number[] {
-  const flat = new Array<number>(entities.length * ENTITY_FIELDS);
-  let i = 0;
-  for (const e of entities) {
-    flat[i++] = e.id;
-    flat[i++] = e.x;
-    flat[i++] = e.y;
-    flat[i++] = e.vx;
-    flat[i++] = e.vy;
-    flat[i++] = e.aim;
-  }
-  return flat;
+/** Pack one cell block (from encodeFullCell / encodeCellDelta) once; many frames reuse it. */
+export function encodeCellBlock(block: unknown[]): Uint8Array {
+  return pack(block);
 }
 
-/**
- * Pre-encode the entity list once per tick: every client in a room receives the same
- * bytes, only the header (its own ackSeq) differs. See encodeSnapshot.
- */
-export function encodeEntityBlock(entities: readonly EntityState[]): Uint8Array {
-  return pack(flattenEntities(entities));
-}
+const SNAPSHOT_HEADER_ELEMENTS = 7;
 
 /**
- * Assemble a snapshot frame from its per-client header and a shared entity block.
- * The header [kind, tick, time, ack] packs as a 4-element fixarray (0x94); the frame is
- * a 5-element array, so the first byte becomes 0x95 and the block is appended:
- * valid MessagePack without re-encoding the entities per client.
+ * Assemble a snapshot frame from its per-client header and pre-encoded cell blocks
+ * (shared by every client that sees the cell). The frame is one array of 7 + blocks
+ * elements: the header packs as a 7-element fixarray, whose first byte is replaced by
+ * the real array header, and the blocks are appended as they are. Valid MessagePack
+ * without re-encoding any block per client.
  */
 export function encodeSnapshot(
   tick: number,
   serverTime: number,
   ackSeq: number,
-  entityBlock: Uint8Array,
+  baseTick: number,
+  self: SelfState,
+  view: ViewRect,
+  blocks: readonly Uint8Array[],
 ): Uint8Array {
-  const header = pack([ServerKind.Snapshot, tick, serverTime, ackSeq]);
-  const out = new Uint8Array(header.byteLength + entityBlock.byteLength);
-  out.set(header, 0);
-  out[0] = 0x95;
-  out.set(entityBlock, header.byteLength);
+  const header = pack([
+    ServerKind.Snapshot,
+    tick,
+    serverTime,
+    ackSeq,
+    baseTick,
+    [self.x, self.y, self.vx, self.vy],
+    [view.cx0, view.cy0, view.cx1, view.cy1, view.cols],
+  ]);
+  const count = SNAPSHOT_HEADER_ELEMENTS + blocks.length;
+  const prefix = count <= 15 ? 1 : 3;
+  let size = prefix + header.byteLength - 1;
+  for (const b of blocks) size += b.byteLength;
+  const out = new Uint8Array(size);
+  if (prefix === 1) out[0] = 0x90 | count;
+  else {
+    out[0] = 0xdc;
+    out[1] = count >> 8;
+    out[2] = count & 0xff;
+  }
+  out.set(header.subarray(1), prefix);
+  let at = prefix + header.byteLength - 1;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
   return out;
+}
+
+function blockArray(b: CellBlock): unknown[] {
+  return b.full ? [b.cell, 0, b.entries] : [b.cell, 1, b.gone, b.moves, b.escapes, b.entered, b.aims];
 }
 
 export function encodeServerMessage(msg: ServerMessage): Uint8Array {
@@ -119,7 +135,15 @@ export function encodeServerMessage(msg: ServerMessage): Uint8Array {
         msg.roomCode,
       ]);
     case ServerKind.Snapshot:
-      return encodeSnapshot(msg.tick, msg.serverTime, msg.ackSeq, encodeEntityBlock(msg.entities));
+      return encodeSnapshot(
+        msg.tick,
+        msg.serverTime,
+        msg.ackSeq,
+        msg.baseTick,
+        msg.self,
+        msg.view,
+        msg.blocks.map((b) => pack(blockArray(b))),
+      );
     case ServerKind.Pong:
       return pack([msg.kind, msg.clientTime, msg.serverTime]);
     case ServerKind.Roster: {
@@ -142,6 +166,31 @@ const str = (v: unknown, what: string): string => {
   if (typeof v !== 'string') throw malformed(`${what} must be a string`);
   return v;
 };
+
+function intArray(v: unknown, len: number | null, what: string): number[] {
+  if (!Array.isArray(v) || (len !== null && v.length !== len)) throw malformed(`${what} must be an array${len ? ` of ${len}` : ''}`);
+  for (const x of v) if (!Number.isInteger(x)) throw malformed(`${what} must hold integers`);
+  return v as number[];
+}
+
+function decodeBlock(v: unknown): CellBlock {
+  if (!Array.isArray(v)) throw malformed('snapshot block must be an array');
+  const cell = int(v[0], 'block.cell');
+  if (v[1] === 0 && v.length === 3) return { cell, full: true, entries: intArray(v[2], null, 'block.entries') };
+  if (v[1] === 1 && v.length === 7) {
+    if (!(v[3] instanceof Uint8Array)) throw malformed('block.moves must be binary');
+    return {
+      cell,
+      full: false,
+      gone: intArray(v[2], null, 'block.gone'),
+      moves: v[3],
+      escapes: intArray(v[4], null, 'block.escapes'),
+      entered: intArray(v[5], null, 'block.entered'),
+      aims: intArray(v[6], null, 'block.aims'),
+    };
+  }
+  throw malformed('snapshot block is neither full [cell, 0, entries] nor delta [cell, 1, ...6]');
+}
 
 /**
  * Decode a server frame on the client. The server is trusted more than clients are,
@@ -168,26 +217,19 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         roomCode: str(v[7], 'welcome.roomCode'),
       };
     case ServerKind.Snapshot: {
-      const flat = v[4];
-      if (!Array.isArray(flat) || flat.length % ENTITY_FIELDS !== 0)
-        throw malformed('snapshot.entities must be a flat array of whole entities');
-      const entities: EntityState[] = [];
-      for (let i = 0; i < flat.length; i += ENTITY_FIELDS) {
-        entities.push({
-          id: int(flat[i], 'entity.id'),
-          x: int(flat[i + 1], 'entity.x'),
-          y: int(flat[i + 2], 'entity.y'),
-          vx: int(flat[i + 3], 'entity.vx'),
-          vy: int(flat[i + 4], 'entity.vy'),
-          aim: int(flat[i + 5], 'entity.aim'),
-        });
-      }
+      const self = intArray(v[5], 4, 'snapshot.self');
+      const view = intArray(v[6], 5, 'snapshot.view');
+      const blocks: CellBlock[] = [];
+      for (let i = SNAPSHOT_HEADER_ELEMENTS; i < v.length; i++) blocks.push(decodeBlock(v[i]));
       return {
         kind: ServerKind.Snapshot,
         tick: int(v[1], 'snapshot.tick'),
         serverTime: num(v[2], 'snapshot.serverTime'),
         ackSeq: int(v[3], 'snapshot.ackSeq'),
-        entities,
+        baseTick: int(v[4], 'snapshot.baseTick'),
+        self: { x: self[0]!, y: self[1]!, vx: self[2]!, vy: self[3]! },
+        view: { cx0: view[0]!, cy0: view[1]!, cx1: view[2]!, cy1: view[3]!, cols: view[4]! },
+        blocks,
       };
     }
     case ServerKind.Pong:

@@ -6,3 +6,4 @@ export * from './codec.ts';
 export * from './validate.ts';
 export * from './quantize.ts';
 export * from './sim/index.ts';
+export * from './delta.ts';

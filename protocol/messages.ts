@@ -4,12 +4,14 @@
  * int is one byte), so no message uses maps with named fields.
  * protocol/README.md is the byte-level description of each one.
  */
+import type { CellBlock, ViewRect } from './delta.ts';
 
 /** Client -> server kinds. */
 export const ClientKind = {
   Hello: 1,
   Input: 2,
   Ping: 3,
+  Viewport: 4,
 } as const;
 
 /** Server -> client kinds. */
@@ -41,6 +43,12 @@ export const Limits = {
   ROOM_CODE_MAX: 8,
   /** Input sequence numbers wrap after this; 32 bits is over four years at 30 Hz. */
   MAX_SEQ: 0xffffffff,
+  /** Viewport sizes a client may report, px; the server clamps to MIN_VIEW..MAX_VIEW. */
+  MAX_VIEWPORT_REPORT: 16384,
+  MIN_VIEW_WIDTH: 320,
+  MIN_VIEW_HEIGHT: 240,
+  MAX_VIEW_WIDTH: 2560,
+  MAX_VIEW_HEIGHT: 1600,
 } as const;
 
 /** Room codes avoid letters and digits people confuse (0/O, 1/I/L). */
@@ -71,7 +79,17 @@ export interface PingMsg {
   clientTime: number;
 }
 
-export type ClientMessage = HelloMsg | InputMsg | PingMsg;
+/**
+ * [4, width, height]: the size of the area the client draws, world px. The server
+ * clamps it to [MIN_VIEW, MAX_VIEW] and sends the players in and around it.
+ */
+export interface ViewportMsg {
+  kind: typeof ClientKind.Viewport;
+  width: number;
+  height: number;
+}
+
+export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg;
 
 // ---- server -> client ----
 
@@ -88,8 +106,8 @@ export interface WelcomeMsg {
 }
 
 /**
- * One player's state as sent: quantized integers (see quantize.ts).
- * x, y: 1/8 px; vx, vy: 1/8 px per second; aim: one byte.
+ * One player as the receiver resolves it from snapshots, in the units of the receiver's
+ * own exact state: x, y in 1/8 px; vx, vy in 1/8 px per second; aim one byte.
  */
 export interface EntityState {
   id: number;
@@ -100,17 +118,34 @@ export interface EntityState {
   aim: number;
 }
 
-/** Number of integers one entity takes in Snapshot.entities. */
-export const ENTITY_FIELDS = 6;
+/** The receiver's own player, exact (1/8 px, 1/8 px/s): what it reconciles against. */
+export interface SelfState {
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+}
 
 /**
- * [11, tick, serverTime, ackSeq, entities]
- * entities is flat: [id, x, y, vx, vy, aim, id, x, ...], ENTITY_FIELDS per player.
- * ackSeq is the last input seq of the receiving client that the server applied
- * (0 before any).
+ * [11, tick, serverTime, ackSeq, baseTick, [x, y, vx, vy], [cx0, cy0, cx1, cy1, cols], block...]
+ * ackSeq: the last input seq of the receiving client that the server applied (0 before any).
+ * baseTick: the tick of the snapshot the blocks delta against (-1: none, all blocks full).
+ * The self array is the receiver's own exact state; the view rectangle and the cell
+ * blocks describe everyone it can see (see delta.ts and README.md).
  */
 export interface SnapshotMsg {
   kind: typeof ServerKind.Snapshot;
+  tick: number;
+  serverTime: number;
+  ackSeq: number;
+  baseTick: number;
+  self: SelfState;
+  view: ViewRect;
+  blocks: CellBlock[];
+}
+
+/** A snapshot after the receiver applied it: every visible player, resolved. */
+export interface ResolvedSnapshot {
   tick: number;
   serverTime: number;
   ackSeq: number;

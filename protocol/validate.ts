@@ -55,6 +55,13 @@ export function validateClientMessage(value: unknown): ClientMessage {
         throw malformed('ping.clientTime must be a finite number 0..1e15');
       return { kind, clientTime: t };
     }
+    case ClientKind.Viewport: {
+      if (value.length !== 3) throw malformed('viewport takes 3 elements');
+      const [, width, height] = value;
+      if (!isInt(width, 1, Limits.MAX_VIEWPORT_REPORT) || !isInt(height, 1, Limits.MAX_VIEWPORT_REPORT))
+        throw malformed(`viewport width and height must be integers 1..${Limits.MAX_VIEWPORT_REPORT}`);
+      return { kind, width, height };
+    }
     default:
       throw malformed('unknown message kind');
   }

@@ -2,8 +2,10 @@
  * One connection's state, independent of the socket library: the server hands it a
  * Transport (plain functions), so tests can drive sessions through an in-memory pipe.
  */
+import { Limits, NO_BASELINE } from '../../protocol/index.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { Player } from '../room.ts';
+import type { ClientBaseline } from './snapshot-builder.ts';
 
 export interface Transport {
   send(bytes: Uint8Array): void;
@@ -22,6 +24,13 @@ export class Session {
   bytesIn = 0;
   bytesOut = 0;
   snapshotsSkipped = 0;
+  /** Loop time since which every snapshot was skipped for backpressure; -1 when not. */
+  slowSince = -1;
+  /** The last snapshot sent: what the next one deltas against. */
+  readonly baseline: ClientBaseline = { tick: NO_BASELINE, view: null };
+  /** The area the client draws, world px (clamped); 1280x720 until it says otherwise. */
+  viewWidth = 1280;
+  viewHeight = 720;
 
   constructor(
     readonly id: number,
@@ -32,6 +41,11 @@ export class Session {
   ) {
     // A burst of two seconds' worth absorbs a stalled network delivering all at once.
     this.limiter = new RateLimiter(messagesPerSecond, messagesPerSecond * 2, openedAt);
+  }
+
+  setViewport(width: number, height: number): void {
+    this.viewWidth = Math.min(Limits.MAX_VIEW_WIDTH, Math.max(Limits.MIN_VIEW_WIDTH, width));
+    this.viewHeight = Math.min(Limits.MAX_VIEW_HEIGHT, Math.max(Limits.MIN_VIEW_HEIGHT, height));
   }
 
   send(bytes: Uint8Array): void {

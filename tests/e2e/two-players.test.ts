@@ -29,7 +29,9 @@ beforeAll(async () => {
     logLevel: 'error',
     build: { outDir, emptyOutDir: true },
   });
-  server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets') });
+  // The duel map is smaller than a screen: interest management shows both players
+  // to each other wherever they spawn. (It also exercises loading a map on demand.)
+  server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId: 'duel' });
   base = `http://127.0.0.1:${server.port}/`;
   browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });

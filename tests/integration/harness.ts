@@ -5,11 +5,16 @@
 import WebSocket from 'ws';
 import {
   ClientKind,
+  POS_SCALE,
   PROTOCOL_VERSION,
+  REMOTE_POS_SCALE,
+  SnapshotDecoder,
+  VEL_SCALE,
   ServerKind,
   decodeServerMessage,
   encodeClientMessage,
   type ClientMessage,
+  type ResolvedSnapshot,
   type ServerMessage,
   type SnapshotMsg,
   type WelcomeMsg,
@@ -44,6 +49,9 @@ export async function waitFor<T>(check: () => T | undefined | null | false, what
 export class TestClient {
   readonly ws: WebSocket;
   readonly messages: ServerMessage[] = [];
+  /** Every snapshot, applied to this client's view (remote players resolved, own exact). */
+  readonly resolved: ResolvedSnapshot[] = [];
+  private decoder: SnapshotDecoder | null = null;
   /** Arrival time (Date.now) of each snapshot, parallel to snapshots(). */
   readonly snapshotArrivals: number[] = [];
   closeCode: number | null = null;
@@ -60,7 +68,14 @@ export class TestClient {
     this.ws.on('message', (data: ArrayBuffer) => {
       const msg = decodeServerMessage(new Uint8Array(data));
       this.messages.push(msg);
-      if (msg.kind === ServerKind.Snapshot) this.snapshotArrivals.push(Date.now());
+      if (msg.kind === ServerKind.Welcome)
+        this.decoder = new SnapshotDecoder(POS_SCALE / REMOTE_POS_SCALE, (VEL_SCALE / REMOTE_POS_SCALE) * msg.snapshotRate);
+      if (msg.kind === ServerKind.Snapshot) {
+        this.snapshotArrivals.push(Date.now());
+        this.decoder!.apply(msg.tick, msg.baseTick, msg.view, msg.blocks);
+        const entities = this.decoder!.entities();
+        this.resolved.push({ tick: msg.tick, serverTime: msg.serverTime, ackSeq: msg.ackSeq, entities });
+      }
     });
     this.ws.on('close', (code, reason) => {
       this.closeCode = code;
@@ -97,6 +112,10 @@ export class TestClient {
   lastSnapshot(): SnapshotMsg | undefined {
     const s = this.snapshots();
     return s[s.length - 1];
+  }
+
+  lastResolved(): ResolvedSnapshot | undefined {
+    return this.resolved[this.resolved.length - 1];
   }
 
   closed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {

@@ -16,8 +16,14 @@ import {
   parseTiledMap,
   quantizeAngle,
   sanitizeName,
+  DeltaError,
+  REMOTE_POS_SCALE,
+  SnapshotDecoder,
   type CollisionMap,
+  type EntityState,
   type InputMsg,
+  type ResolvedSnapshot,
+  type ViewportMsg,
   type PingMsg,
   type PlayerState,
   type RosterMsg,
@@ -160,6 +166,11 @@ export class GameClient {
 
   private inputs: InputSender | null = null;
   private interp: Interpolator | null = null;
+  /** Applies each snapshot's cell blocks to what this client can see. */
+  private decoder: SnapshotDecoder | null = null;
+  /** Viewport last reported to the server, and the one to report (world px). */
+  private viewSent = { width: 0, height: 0 };
+  private readonly viewWanted: ViewportMsg = { kind: ClientKind.Viewport, width: 0, height: 0 };
   private reconciler: Reconciler | null = null;
   private readonly clock: ClockSync;
   /** Own state from a snapshot that arrived before the map was loaded. */
@@ -175,6 +186,7 @@ export class GameClient {
   private readonly names = new Map<number, string>();
   private readonly closeListeners: Listener<[number, string]>[] = [];
   private readonly rosterListeners: Listener<[RosterMsg['players']]>[] = [];
+  private readonly messageListeners: Listener<[ServerMessage, number]>[] = [];
   private closeInfo: { code: number; reason: string } | null = null;
 
   // Reused every tick/frame: a bot process runs thousands of clients.
@@ -275,9 +287,11 @@ export class GameClient {
               conn.close(CloseCode.Normal, e.message);
             },
           );
+          this.observe(msg);
           return;
         }
         this.handle(msg);
+        this.observe(msg);
       });
     });
   }
@@ -305,6 +319,7 @@ export class GameClient {
       this.nextPingAt =
         now + (this.pingsSent < fast ? (this.opts.fastPingIntervalMs ?? 200) : (this.opts.pingIntervalMs ?? 1000));
     }
+    this.reportViewport();
     this.interp!.update(now);
     this.reconciler!.advance(now);
     this.updateStats(now);
@@ -324,6 +339,24 @@ export class GameClient {
     this.aimByte = quantizeAngle(rad);
   }
 
+  /**
+   * The size of the area drawn around the own player, world px: the server sends the
+   * players in and around it. Reported when it changes by more than a few pixels.
+   */
+  setViewport(width: number, height: number): void {
+    if (!Number.isFinite(width) || !Number.isFinite(height)) return;
+    this.viewWanted.width = Math.max(1, Math.min(16384, Math.round(width)));
+    this.viewWanted.height = Math.max(1, Math.min(16384, Math.round(height)));
+  }
+
+  private reportViewport(): void {
+    const w = this.viewWanted;
+    if (w.width === 0) return;
+    if (Math.abs(w.width - this.viewSent.width) < 16 && Math.abs(w.height - this.viewSent.height) < 16) return;
+    this.viewSent = { width: w.width, height: w.height };
+    this.conn!.send(w);
+  }
+
   // ---- events ----
 
   /** The connection ended (server close, network loss, or close()). Exactly once. */
@@ -334,6 +367,14 @@ export class GameClient {
   /** The room's player list changed (sent whole). */
   onRoster(l: (players: RosterMsg['players']) => void): () => void {
     return subscribe(this.rosterListeners, l);
+  }
+
+  /**
+   * Every message from the server, after the client has handled it, with its local
+   * arrival time: for tools that measure (the load-test bots), not for game logic.
+   */
+  onMessage(l: (msg: ServerMessage, arrival: number) => void): () => void {
+    return subscribe(this.messageListeners, l);
   }
 
   // ---- state ----
@@ -378,6 +419,10 @@ export class GameClient {
   /** Latest predicted (unsmoothed) own state, px and px/s, or null before the first snapshot. */
   get predictedState(): Readonly<PlayerState> | null {
     return this.reconciler?.state ?? null;
+  }
+  /** Distance of the latest reconciliation's correction, px (0: the prediction was exact). */
+  get lastPredictionError(): number {
+    return this.reconciler?.lastError ?? 0;
   }
   /** Name from the roster ('' if unknown). */
   nameOf(id: number): string {
@@ -430,6 +475,13 @@ export class GameClient {
 
   // ---- internals ----
 
+  private observe(msg: ServerMessage): void {
+    const ls = this.messageListeners;
+    if (ls.length === 0) return;
+    const now = this.now();
+    for (const l of ls) l(msg, now);
+  }
+
   private readonly sendInput = (seq: number, buttons: number, aim: number): void => {
     this.reconciler!.applyInput(seq, buttons);
     const m = this.inputMsg;
@@ -445,6 +497,9 @@ export class GameClient {
     this.clock.hint(w.serverTime, now);
     this.inputs = new InputSender(w.tickRate, this.opts.inputs);
     this.interp = new Interpolator(w.snapshotRate, this.opts.interpolator);
+    // Remote positions come in 1/REMOTE_POS_SCALE px and displacements per snapshot;
+    // the decoder turns them into the units of the own player's exact state.
+    this.decoder = new SnapshotDecoder(POS_SCALE / REMOTE_POS_SCALE, (VEL_SCALE / REMOTE_POS_SCALE) * w.snapshotRate);
     this.stateValue = 'loading';
     const map = await this.loadMap(w.mapId);
     // The socket may have closed while the map loaded.
@@ -488,12 +543,29 @@ export class GameClient {
   }
 
   private onSnapshot(snap: SnapshotMsg): void {
-    if (!this.interp) {
+    if (!this.interp || !this.decoder) {
       this.conn?.close(CloseCode.UnexpectedMessage, 'snapshot before welcome');
       return;
     }
     this.snapshotsReceived++;
-    this.interp.push(snap, this.now());
+    try {
+      this.decoder.apply(snap.tick, snap.baseTick, snap.view, snap.blocks);
+    } catch (e) {
+      if (!(e instanceof DeltaError)) throw e;
+      this.conn?.close(CloseCode.Malformed, `snapshot out of sync: ${e.message}`);
+      return;
+    }
+    // The interpolator keeps what it is given, so each snapshot gets its own list.
+    const entities = this.decoder.entities();
+    const own = entities.find((e) => e.id === this.playerId);
+    if (own) {
+      own.x = snap.self.x;
+      own.y = snap.self.y;
+      own.vx = snap.self.vx;
+      own.vy = snap.self.vy;
+    }
+    const resolved: ResolvedSnapshot = { tick: snap.tick, serverTime: snap.serverTime, ackSeq: snap.ackSeq, entities };
+    this.interp.push(resolved, this.now());
     if (this.reconciler) this.reconcileOwn(snap);
     else this.earlySnapshot = snap;
   }
@@ -501,17 +573,12 @@ export class GameClient {
   private reconcileOwn(snap: SnapshotMsg): void {
     const inputs = this.inputs!;
     inputs.history.ack(snap.ackSeq);
-    const id = this.playerId;
-    for (const e of snap.entities) {
-      if (e.id !== id) continue;
-      const s = this.serverState;
-      s.x = e.x / POS_SCALE;
-      s.y = e.y / POS_SCALE;
-      s.vx = e.vx / VEL_SCALE;
-      s.vy = e.vy / VEL_SCALE;
-      this.reconciler!.reconcile(snap.ackSeq, s, inputs.history);
-      return;
-    }
+    const s = this.serverState;
+    s.x = snap.self.x / POS_SCALE;
+    s.y = snap.self.y / POS_SCALE;
+    s.vx = snap.self.vx / VEL_SCALE;
+    s.vy = snap.self.vy / VEL_SCALE;
+    this.reconciler!.reconcile(snap.ackSeq, s, inputs.history);
   }
 
   private updateStats(now: number): void {

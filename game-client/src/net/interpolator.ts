@@ -21,7 +21,7 @@
  * 0.95..1.05 to converge on the target, and jumps forward only when it is far behind
  * (after a stall or a background tab).
  */
-import { ANGLE_STEPS, POS_SCALE, VEL_SCALE, type EntityState, type SnapshotMsg } from '../../../protocol/index.ts';
+import { ANGLE_STEPS, POS_SCALE, VEL_SCALE, type EntityState, type ResolvedSnapshot } from '../../../protocol/index.ts';
 
 export interface InterpolatorOptions {
   /** Lower bound on the delay, in snapshot intervals. */
@@ -144,7 +144,7 @@ export class Interpolator {
   }
 
   /** Add a snapshot that arrived at local time `arrival` (ms). */
-  push(snap: SnapshotMsg, arrival: number): void {
+  push(snap: ResolvedSnapshot, arrival: number): void {
     const newest = this.buffer[this.buffer.length - 1];
     if (newest && snap.serverTime <= newest.time) {
       this.stale++;

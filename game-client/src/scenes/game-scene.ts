@@ -127,6 +127,8 @@ export class GameScene extends Phaser.Scene {
     if (cam.zoom !== ratio) cam.setZoom(ratio);
 
     client.setButtons(this.readButtons());
+    // The server sends the players in and around what the camera shows.
+    client.setViewport(cam.width / cam.zoom, cam.height / cam.zoom);
     if (this.pointerMoved && this.self) {
       const p = this.input.activePointer;
       cam.getWorldPoint(p.x, p.y, this.worldPoint);
@@ -168,10 +170,27 @@ export class GameScene extends Phaser.Scene {
 
   // ---- setup ----
 
+  /**
+   * The collision map for the server's map id, from Phaser's cache; a map the boot
+   * scene did not preload (a host running --map crowd, say) is loaded now.
+   */
   private collisionMap(mapId: string): Promise<CollisionMap> {
-    const cached = this.cache.tilemap.get(mapId) as { data?: unknown } | undefined;
-    if (!cached?.data) return Promise.reject(new Error(`this client has no map "${mapId}"`));
-    return Promise.resolve(parseTiledMap(mapId, cached.data));
+    const fromCache = (): CollisionMap | null => {
+      const cached = this.cache.tilemap.get(mapId) as { data?: unknown } | undefined;
+      return cached?.data ? parseTiledMap(mapId, cached.data) : null;
+    };
+    const ready = fromCache();
+    if (ready) return Promise.resolve(ready);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(mapId)) return Promise.reject(new Error(`refusing to load map "${mapId}"`));
+    return new Promise((resolve, reject) => {
+      this.load.tilemapTiledJSON(mapId, `/assets/maps/${mapId}.json`);
+      this.load.once(Phaser.Loader.Events.COMPLETE, () => {
+        const m = fromCache();
+        if (m) resolve(m);
+        else reject(new Error(`could not load map "${mapId}" from the server`));
+      });
+      this.load.start();
+    });
   }
 
   private buildWorld(mapId: string): void {

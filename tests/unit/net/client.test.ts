@@ -4,12 +4,19 @@ import {
   ClientKind,
   CloseCode,
   PROTOCOL_VERSION,
+  INTEREST_CELL_SIZE,
+  NO_BASELINE,
+  REMOTE_POS_SCALE,
   ServerKind,
+  cellId,
   decodeClientMessage,
+  emptyCell,
+  encodeFullCell,
   encodeServerMessage,
   quantizePos,
   quantizeVel,
   stepPlayer,
+  type CellMembers,
   type ClientMessage,
   type CollisionMap,
   type PlayerState,
@@ -102,20 +109,36 @@ class FakeServer {
     // The other player walks right and left.
     const dir = Math.floor(this.tick / 45) % 2 === 0 ? Button.Right : Button.Left;
     this.other = stepPlayer(this.other, dir, 1 / TICK_RATE, map);
-    const q = (id: number, s: PlayerState, aim: number) => ({
-      id,
-      x: quantizePos(s.x),
-      y: quantizePos(s.y),
-      vx: quantizeVel(s.vx),
-      vy: quantizeVel(s.vy),
-      aim,
-    });
+    // Every snapshot starts over (baseTick -1, full blocks): the delta format itself
+    // is tested in tests/unit/protocol/delta.test.ts; this exercises the client.
+    const cols = Math.ceil((map.width * map.tileSize) / INTEREST_CELL_SIZE);
+    const rows = Math.ceil((map.height * map.tileSize) / INTEREST_CELL_SIZE);
+    const cells = new Map<number, CellMembers>();
+    const add = (id: number, s: PlayerState, aim: number): void => {
+      const c = cellId(Math.floor(s.x / INTEREST_CELL_SIZE), Math.floor(s.y / INTEREST_CELL_SIZE), cols);
+      const m = cells.get(c) ?? emptyCell();
+      cells.set(c, m);
+      m.ids.push(id);
+      m.X.push(Math.round(s.x * REMOTE_POS_SCALE));
+      m.Y.push(Math.round(s.y * REMOTE_POS_SCALE));
+      m.dX.push(0);
+      m.dY.push(0);
+      m.aim.push(aim);
+    };
+    add(1, this.self, this.selfAim);
+    add(2, this.other, 64);
     this.send({
       kind: ServerKind.Snapshot,
       tick: this.tick,
       serverTime: Math.round((this.tick * 1000) / TICK_RATE),
       ackSeq: this.ack,
-      entities: [q(1, this.self, this.selfAim), q(2, this.other, 64)],
+      baseTick: NO_BASELINE,
+      self: { x: quantizePos(this.self.x), y: quantizePos(this.self.y), vx: quantizeVel(this.self.vx), vy: quantizeVel(this.self.vy) },
+      view: { cx0: 0, cy0: 0, cx1: cols - 1, cy1: rows - 1, cols },
+      blocks: [...cells].map(([cell, m]) => {
+        const [, , entries] = encodeFullCell(cell, m) as [number, number, number[]];
+        return { cell, full: true as const, entries };
+      }),
     });
     this.nextTickAt += 1000 / TICK_RATE;
   }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { ServerKind, type EntityState, type SnapshotMsg } from '../../../protocol/index.ts';
+import type { EntityState, ResolvedSnapshot } from '../../../protocol/index.ts';
 import { Interpolator, lerpAngleByte } from '../../../game-client/src/net/interpolator.ts';
 import { rng } from './helpers.ts';
 
@@ -15,8 +15,7 @@ const ent = (id: number, xPx: number, yPx: number, aim = 0): EntityState => ({
   vy: 0,
   aim,
 });
-const snap = (tick: number, serverTime: number, entities: EntityState[]): SnapshotMsg => ({
-  kind: ServerKind.Snapshot,
+const snap = (tick: number, serverTime: number, entities: EntityState[]): ResolvedSnapshot => ({
   tick,
   serverTime,
   ackSeq: 0,
@@ -85,7 +84,7 @@ function run(
   opts: { fromTick: number; ticks: number; latency: number; extra: (i: number) => number },
   onFrame: (now: number) => void,
 ): void {
-  const arrivals: { at: number; msg: SnapshotMsg }[] = [];
+  const arrivals: { at: number; msg: ResolvedSnapshot }[] = [];
   for (let i = opts.fromTick; i < opts.fromTick + opts.ticks; i++) {
     const serverTime = i * INTERVAL;
     arrivals.push({ at: serverTime + opts.latency + opts.extra(i), msg: snap(i, serverTime, [ent(1, i, 0)]) });

@@ -1,0 +1,326 @@
+/**
+ * Delta snapshots over an interest grid: the format's rules, in one place, for both
+ * ends. The server (game-server/net/snapshot-builder.ts) builds cell blocks with
+ * encodeFullCell/encodeCellDelta; the client applies them with SnapshotDecoder.
+ *
+ * The map is cut into square cells of INTEREST_CELL_SIZE px. A snapshot lists the
+ * rectangle of cells its receiver can see and a block for each visible cell that the
+ * receiver cannot work out by itself:
+ *   - a cell that just came into view and has players: a full block;
+ *   - a cell that stayed in view: a delta block against the receiver's previous
+ *     snapshot (the baseline), or nothing at all when every player in it kept moving
+ *     exactly as before (same per-snapshot displacement, same aim), which is the
+ *     common case for players walking in a straight line or standing still.
+ * Remote players' positions travel in 1/REMOTE_POS_SCALE px. Within a cell, players
+ * are kept sorted by id, so an index means the same player at both ends.
+ */
+
+/** Edge of an interest cell, px. */
+export const INTEREST_CELL_SIZE = 256;
+/** Remote players' positions are integers in 1/REMOTE_POS_SCALE px. */
+export const REMOTE_POS_SCALE = 2;
+/** moves byte meaning "this player's new state is in the escapes list". */
+export const MOVE_ESCAPE = 0;
+/** Largest change of per-snapshot displacement a moves byte can carry, per axis. */
+export const MAX_MOVE_CHANGE = 7;
+/** baseTick of a snapshot that deltas against nothing (the first one). */
+export const NO_BASELINE = -1;
+
+/** The players of one cell at one snapshot, sorted by id; parallel arrays. */
+export interface CellMembers {
+  ids: number[];
+  /** Position, 1/REMOTE_POS_SCALE px. */
+  X: number[];
+  Y: number[];
+  /** Displacement since the previous snapshot, 1/REMOTE_POS_SCALE px. */
+  dX: number[];
+  dY: number[];
+  /** Aim byte. */
+  aim: number[];
+}
+
+export const emptyCell = (): CellMembers => ({ ids: [], X: [], Y: [], dX: [], dY: [], aim: [] });
+
+/** Inclusive rectangle of visible cells, and the grid's width in cells (for cell ids). */
+export interface ViewRect {
+  cx0: number;
+  cy0: number;
+  cx1: number;
+  cy1: number;
+  cols: number;
+}
+
+export const cellId = (cx: number, cy: number, cols: number): number => cy * cols + cx;
+
+export function inView(v: ViewRect | null, cell: number): boolean {
+  if (!v) return false;
+  const cx = cell % v.cols;
+  const cy = (cell - cx) / v.cols;
+  return cx >= v.cx0 && cx <= v.cx1 && cy >= v.cy0 && cy <= v.cy1;
+}
+
+/** Full block: [cell, 0, [id, X, Y, dX, dY, aim, ...]]. */
+export interface FullCellBlock {
+  cell: number;
+  full: true;
+  entries: number[];
+}
+
+/**
+ * Delta block: [cell, 1, gone, moves, escapes, entered, aims].
+ * gone: indices (in the baseline's sorted list) of players no longer in the cell.
+ * moves: one byte per remaining player, in order: (ddX + 8) << 4 | (ddY + 8), the change
+ *   of its displacement; MOVE_ESCAPE (0) when its state is in escapes instead.
+ * escapes: [index, X, Y, dX, dY, ...] for remaining players whose move did not fit.
+ * entered: [id, X, Y, dX, dY, aim, ...] for players new to the cell.
+ * aims: [index, aim, ...] for remaining players whose aim changed.
+ */
+export interface DeltaCellBlock {
+  cell: number;
+  full: false;
+  gone: number[];
+  moves: Uint8Array;
+  escapes: number[];
+  entered: number[];
+  aims: number[];
+}
+
+export type CellBlock = FullCellBlock | DeltaCellBlock;
+
+export const FULL_ENTRY_FIELDS = 6;
+export const ESCAPE_FIELDS = 5;
+
+/** The array a full block packs as. */
+export function encodeFullCell(cell: number, m: CellMembers): unknown[] {
+  const entries: number[] = [];
+  for (let i = 0; i < m.ids.length; i++) entries.push(m.ids[i]!, m.X[i]!, m.Y[i]!, m.dX[i]!, m.dY[i]!, m.aim[i]!);
+  return [cell, 0, entries];
+}
+
+/**
+ * The array a delta block packs as, or null when the receiver can derive the cell
+ * itself (nothing left, entered, escaped or re-aimed, and every move byte "no change").
+ * consecutive: the baseline is the room's previous snapshot; otherwise every remaining
+ * player is sent whole in escapes (the per-snapshot displacement in between is unknown
+ * to the receiver).
+ */
+export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMembers, consecutive: boolean): unknown[] | null {
+  const gone: number[] = [];
+  const moves: number[] = [];
+  const escapes: number[] = [];
+  const entered: number[] = [];
+  const aims: number[] = [];
+  let changed = false;
+  let i = 0;
+  let j = 0;
+  let stay = 0;
+  // Merge the two id-sorted lists.
+  while (i < base.ids.length || j < cur.ids.length) {
+    const bi = i < base.ids.length ? base.ids[i]! : Infinity;
+    const cj = j < cur.ids.length ? cur.ids[j]! : Infinity;
+    if (bi < cj) {
+      gone.push(i++);
+      changed = true;
+    } else if (cj < bi) {
+      entered.push(cj, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!, cur.aim[j]!);
+      j++;
+      changed = true;
+    } else {
+      const ddx = cur.dX[j]! - base.dX[i]!;
+      const ddy = cur.dY[j]! - base.dY[i]!;
+      const fits =
+        consecutive &&
+        cur.X[j] === base.X[i]! + cur.dX[j]! &&
+        cur.Y[j] === base.Y[i]! + cur.dY[j]! &&
+        ddx >= -MAX_MOVE_CHANGE &&
+        ddx <= MAX_MOVE_CHANGE &&
+        ddy >= -MAX_MOVE_CHANGE &&
+        ddy <= MAX_MOVE_CHANGE;
+      if (fits) {
+        moves.push(((ddx + 8) << 4) | (ddy + 8));
+        if (ddx !== 0 || ddy !== 0) changed = true;
+      } else {
+        moves.push(MOVE_ESCAPE);
+        escapes.push(stay, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!);
+        changed = true;
+      }
+      if (cur.aim[j] !== base.aim[i]) {
+        aims.push(stay, cur.aim[j]!);
+        changed = true;
+      }
+      stay++;
+      i++;
+      j++;
+    }
+  }
+  if (!changed) return null;
+  return [cell, 1, gone, Uint8Array.from(moves), escapes, entered, aims];
+}
+
+/** What the receiver can see after applying a snapshot: every player, resolved. */
+export interface ResolvedEntity {
+  id: number;
+  /** 1/POS_SCALE px (the same unit as the receiver's own exact state). */
+  x: number;
+  y: number;
+  /** 1/VEL_SCALE px per second. */
+  vx: number;
+  vy: number;
+  aim: number;
+}
+
+export class DeltaError extends Error {}
+
+/**
+ * The receiving end: keeps the visible cells and applies each snapshot's blocks to them.
+ * A snapshot must delta against the last one applied; anything else is a DeltaError.
+ */
+export class SnapshotDecoder {
+  readonly cells = new Map<number, CellMembers>();
+  lastTick = NO_BASELINE;
+  view: ViewRect | null = null;
+
+  /** posToWire: 1/REMOTE_POS_SCALE px -> 1/POS_SCALE px. velPerDisp: displacement -> 1/VEL_SCALE px/s. */
+  constructor(
+    private readonly posToWire: number,
+    private readonly velPerDisp: number,
+  ) {}
+
+  apply(tick: number, baseTick: number, view: ViewRect, blocks: readonly CellBlock[]): void {
+    if (baseTick !== NO_BASELINE && baseTick !== this.lastTick)
+      throw new DeltaError(`snapshot ${tick} deltas against ${baseTick} but the last applied was ${this.lastTick}`);
+    const fresh = baseTick === NO_BASELINE;
+    const oldView = fresh ? null : this.view;
+    const byCell = new Map<number, CellBlock>();
+    for (const b of blocks) {
+      if (!inView(view, b.cell)) throw new DeltaError(`block for cell ${b.cell} outside the view`);
+      byCell.set(b.cell, b);
+    }
+    const next = new Map<number, CellMembers>();
+    for (let cy = view.cy0; cy <= view.cy1; cy++) {
+      for (let cx = view.cx0; cx <= view.cx1; cx++) {
+        const id = cellId(cx, cy, view.cols);
+        const block = byCell.get(id);
+        const wasVisible = inView(oldView, id);
+        const prev = wasVisible ? this.cells.get(id) : undefined;
+        let m: CellMembers | undefined;
+        if (block?.full) m = fromFull(block);
+        else if (block) {
+          if (!wasVisible) throw new DeltaError(`delta for cell ${id}, which was not visible`);
+          m = applyDelta(prev ?? emptyCell(), block);
+        } else if (prev) m = advance(prev);
+        if (m && m.ids.length > 0) next.set(id, m);
+      }
+    }
+    this.cells.clear();
+    for (const [k, v] of next) this.cells.set(k, v);
+    this.view = view;
+    this.lastTick = tick;
+  }
+
+  /** Every visible player, resolved into wire units. */
+  entities(out: ResolvedEntity[] = []): ResolvedEntity[] {
+    out.length = 0;
+    for (const m of this.cells.values()) {
+      for (let i = 0; i < m.ids.length; i++) {
+        out.push({
+          id: m.ids[i]!,
+          x: m.X[i]! * this.posToWire,
+          y: m.Y[i]! * this.posToWire,
+          vx: m.dX[i]! * this.velPerDisp,
+          vy: m.dY[i]! * this.velPerDisp,
+          aim: m.aim[i]!,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function fromFull(b: FullCellBlock): CellMembers {
+  const m = emptyCell();
+  const e = b.entries;
+  if (e.length % FULL_ENTRY_FIELDS !== 0) throw new DeltaError(`cell ${b.cell}: ragged full block`);
+  for (let k = 0; k < e.length; k += FULL_ENTRY_FIELDS) {
+    if (m.ids.length > 0 && e[k]! <= m.ids[m.ids.length - 1]!) throw new DeltaError(`cell ${b.cell}: ids not sorted`);
+    m.ids.push(e[k]!);
+    m.X.push(e[k + 1]!);
+    m.Y.push(e[k + 2]!);
+    m.dX.push(e[k + 3]!);
+    m.dY.push(e[k + 4]!);
+    m.aim.push(e[k + 5]!);
+  }
+  return m;
+}
+
+/** A cell the snapshot left out: everyone keeps moving by the same displacement. */
+function advance(prev: CellMembers): CellMembers {
+  const m: CellMembers = { ids: prev.ids, X: prev.X.slice(), Y: prev.Y.slice(), dX: prev.dX, dY: prev.dY, aim: prev.aim };
+  for (let i = 0; i < m.ids.length; i++) {
+    m.X[i]! += m.dX[i]!;
+    m.Y[i]! += m.dY[i]!;
+  }
+  return m;
+}
+
+function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
+  const stay = emptyCell();
+  let g = 0;
+  for (let i = 0; i < prev.ids.length; i++) {
+    if (g < b.gone.length && b.gone[g] === i) {
+      g++;
+      continue;
+    }
+    stay.ids.push(prev.ids[i]!);
+    stay.X.push(prev.X[i]!);
+    stay.Y.push(prev.Y[i]!);
+    stay.dX.push(prev.dX[i]!);
+    stay.dY.push(prev.dY[i]!);
+    stay.aim.push(prev.aim[i]!);
+  }
+  if (g !== b.gone.length) throw new DeltaError(`cell ${b.cell}: bad gone list`);
+  if (b.moves.length !== stay.ids.length)
+    throw new DeltaError(`cell ${b.cell}: ${b.moves.length} moves for ${stay.ids.length} players`);
+  let e = 0;
+  for (let i = 0; i < stay.ids.length; i++) {
+    const mv = b.moves[i]!;
+    if (mv === MOVE_ESCAPE) {
+      if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
+      stay.X[i] = b.escapes[e + 1]!;
+      stay.Y[i] = b.escapes[e + 2]!;
+      stay.dX[i] = b.escapes[e + 3]!;
+      stay.dY[i] = b.escapes[e + 4]!;
+      e += ESCAPE_FIELDS;
+    } else {
+      stay.dX[i]! += (mv >> 4) - 8;
+      stay.dY[i]! += (mv & 15) - 8;
+      stay.X[i]! += stay.dX[i]!;
+      stay.Y[i]! += stay.dY[i]!;
+    }
+  }
+  if (e !== b.escapes.length) throw new DeltaError(`cell ${b.cell}: unused escapes`);
+  for (let k = 0; k < b.aims.length; k += 2) {
+    const idx = b.aims[k]!;
+    if (idx >= stay.ids.length) throw new DeltaError(`cell ${b.cell}: aim for missing player`);
+    stay.aim[idx] = b.aims[k + 1]!;
+  }
+  if (b.entered.length === 0) return stay;
+  // Merge the entered players (sorted by id) into the remaining ones.
+  const entered = fromFull({ cell: b.cell, full: true, entries: b.entered });
+  const out = emptyCell();
+  let i = 0;
+  let j = 0;
+  while (i < stay.ids.length || j < entered.ids.length) {
+    const takeStay = j >= entered.ids.length || (i < stay.ids.length && stay.ids[i]! < entered.ids[j]!);
+    const src = takeStay ? stay : entered;
+    const k = takeStay ? i++ : j++;
+    if (!takeStay && i < stay.ids.length && stay.ids[i] === entered.ids[k]) throw new DeltaError(`cell ${b.cell}: player entered twice`);
+    out.ids.push(src.ids[k]!);
+    out.X.push(src.X[k]!);
+    out.Y.push(src.Y[k]!);
+    out.dX.push(src.dX[k]!);
+    out.dY.push(src.dY[k]!);
+    out.aim.push(src.aim[k]!);
+  }
+  return out;
+}
