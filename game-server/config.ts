@@ -24,6 +24,8 @@ export interface ServerConfig {
   sendSoftLimitBytes: number;
   /** A client whose snapshots are all skipped for this long is closed with SlowConsumer. */
   slowConsumerTimeoutMs: number;
+  /** 'full' sends everyone the whole room every snapshot: a baseline for the benchmark. */
+  snapshotMode: 'delta' | 'full';
   /** Seed for spawn choice and room codes, so tests can be deterministic. */
   seed: number;
   /** Allow uWS's slow JavaScript fallback (for platforms without a native binary). */
@@ -46,6 +48,7 @@ export const defaultConfig = (): ServerConfig => ({
   idleTimeoutS: 60,
   sendSoftLimitBytes: 64 * 1024,
   slowConsumerTimeoutMs: 5000,
+  snapshotMode: 'delta',
   seed: 0x5eed,
   allowUwsFallback: false,
   log: (line) => console.log(line),
@@ -61,5 +64,6 @@ export function validateConfig(c: ServerConfig): void {
     bad(`snapshot rate must be 1..tick rate (${c.tickRate}), got ${c.snapshotRate}`);
   if (!Number.isInteger(c.maxPlayers) || c.maxPlayers < 1 || c.maxPlayers > 10000)
     bad(`max players must be 1..10000, got ${c.maxPlayers}`);
+  if (c.snapshotMode !== 'delta' && c.snapshotMode !== 'full') bad(`snapshot mode must be delta or full, got ${String(c.snapshotMode)}`);
   if (!Number.isInteger(c.maxRooms) || c.maxRooms < 1) bad(`max rooms must be >= 1, got ${c.maxRooms}`);
 }

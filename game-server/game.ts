@@ -48,6 +48,7 @@ export class Game {
       capacity: config.maxPlayers,
       sendSoftLimitBytes: config.sendSoftLimitBytes,
       slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
+      snapshotMode: config.snapshotMode,
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
     });

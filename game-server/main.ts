@@ -23,6 +23,8 @@ Options (environment variable in brackets):
   --max-players N     seats per room                            [DUSTUP_MAX_PLAYERS] (default 32)
   --max-rooms N       rooms per process                         [DUSTUP_MAX_ROOMS] (default 200)
   --map ID            map to load from assets/maps/ID.json      [DUSTUP_MAP] (default arena)
+  --snapshot-mode M   delta (default) or full: full sends every client the whole
+                      room every snapshot, as full-state servers do (benchmark baseline)
   --client-dir DIR    built client to serve                     (default game-client/dist)
   --assets-dir DIR    assets to serve at /assets                (default assets)
   -h, --help          show this help
@@ -42,6 +44,11 @@ function intOption(name: string, raw: string | undefined, fallback: number): num
   return n;
 }
 
+function snapshotMode(raw: string): 'delta' | 'full' {
+  if (raw !== 'delta' && raw !== 'full') fail(`--snapshot-mode must be delta or full, got "${raw}"`);
+  return raw;
+}
+
 export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerConfig | 'help' {
   let values;
   try {
@@ -55,6 +62,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'max-players': { type: 'string' },
         'max-rooms': { type: 'string' },
         map: { type: 'string' },
+        'snapshot-mode': { type: 'string' },
         'client-dir': { type: 'string' },
         'assets-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -77,6 +85,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     maxPlayers: intOption('--max-players', values['max-players'] ?? env.DUSTUP_MAX_PLAYERS, d.maxPlayers),
     maxRooms: intOption('--max-rooms', values['max-rooms'] ?? env.DUSTUP_MAX_ROOMS, d.maxRooms),
     mapId: values.map ?? env.DUSTUP_MAP ?? d.mapId,
+    snapshotMode: snapshotMode(values['snapshot-mode'] ?? 'delta'),
     clientDir: resolve(values['client-dir'] ?? join(root, 'game-client', 'dist')),
     assetsDir: resolve(values['assets-dir'] ?? join(root, 'assets')),
     allowUwsFallback: env.DUSTUP_ALLOW_UWS_FALLBACK === '1',

@@ -4,9 +4,10 @@
  */
 import {
   CloseCode,
+  NO_BASELINE,
   ServerKind,
+  SnapshotWriter,
   encodeServerMessage,
-  encodeSnapshot,
   quantizePos,
   quantizeVel,
   stepPlayer,
@@ -17,7 +18,7 @@ import {
 } from '../protocol/index.ts';
 import type { TickInfo } from './loop.ts';
 import { InputQueue } from './net/input-queue.ts';
-import { InterestGrid } from './net/interest-grid.ts';
+import { InterestGrid, wholeMap } from './net/interest-grid.ts';
 import type { Session } from './net/session.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import { chooseSpawn } from './world/spawns.ts';
@@ -44,8 +45,16 @@ export interface RoomOptions {
   sendSoftLimitBytes: number;
   /** A client skipped for backpressure this long without a break is closed (SlowConsumer). */
   slowConsumerTimeoutMs: number;
+  /**
+   * 'delta': interest-managed delta snapshots (the default). 'full': the whole room's
+   * state to every client every snapshot, as full-state servers do; for comparison
+   * in the benchmark only.
+   */
+  snapshotMode: 'delta' | 'full';
   random: () => number;
 }
+
+const FULL_STATE = { tick: NO_BASELINE, view: null };
 
 export class Room {
   readonly players = new Map<number, Player>();
@@ -53,6 +62,8 @@ export class Room {
   private readonly taken: InputMsg[] = [];
   private readonly snapshots: SnapshotBuilder;
   private readonly blocks: Uint8Array[] = [];
+  /** Every frame of a tick is written here in turn; transports copy what they send. */
+  private readonly writer = new SnapshotWriter();
   snapshotsSent = 0;
   snapshotsSkipped = 0;
 
@@ -92,20 +103,19 @@ export class Room {
       lastAppliedSeq: 0,
       selfState: { x: 0, y: 0, vx: 0, vy: 0 },
     };
+    // Everyone already here learns of the newcomer; the newcomer gets the whole list.
+    const joined = encodeServerMessage({ kind: ServerKind.PlayerJoined, id, name });
+    for (const p of this.players.values()) p.session.send(joined);
     this.players.set(id, player);
-    this.broadcastRoster();
+    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
+    session.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
     return player;
   }
 
   leave(player: Player): void {
     if (!this.players.delete(player.id)) return;
-    this.broadcastRoster();
-  }
-
-  private broadcastRoster(): void {
-    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
-    const bytes = encodeServerMessage({ kind: ServerKind.Roster, players });
-    for (const p of this.players.values()) p.session.send(bytes);
+    const left = encodeServerMessage({ kind: ServerKind.PlayerLeft, id: player.id });
+    for (const p of this.players.values()) p.session.send(left);
   }
 
   tick(info: TickInfo): void {
@@ -147,14 +157,15 @@ export class Room {
         continue;
       }
       s.slowSince = -1;
-      const view = builder.grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight);
-      const baseTick = builder.blocksFor(view, s.baseline, blocks);
+      const full = this.opts.snapshotMode === 'full';
+      const view = full ? wholeMap(builder.grid) : builder.grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight);
+      const baseTick = builder.blocksFor(view, full ? FULL_STATE : s.baseline, blocks);
       const self = p.selfState;
       self.x = quantizePos(p.state.x);
       self.y = quantizePos(p.state.y);
       self.vx = quantizeVel(p.state.vx);
       self.vy = quantizeVel(p.state.vy);
-      s.send(encodeSnapshot(info.tick, time, p.lastAppliedSeq, baseTick, self, view, blocks));
+      s.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, view, blocks));
       s.baseline.tick = info.tick;
       s.baseline.view = view;
       this.snapshotsSent++;

@@ -73,11 +73,107 @@ export function encodeCellBlock(block: unknown[]): Uint8Array {
 const SNAPSHOT_HEADER_ELEMENTS = 7;
 
 /**
- * Assemble a snapshot frame from its per-client header and pre-encoded cell blocks
- * (shared by every client that sees the cell). The frame is one array of 7 + blocks
- * elements: the header packs as a 7-element fixarray, whose first byte is replaced by
- * the real array header, and the blocks are appended as they are. Valid MessagePack
- * without re-encoding any block per client.
+ * Writes snapshot frames into one reusable buffer: the per-client part of the hot path
+ * allocates nothing. The header is all integers, written here directly in standard
+ * MessagePack (smallest int format, as msgpackr would); the cell blocks are copied in
+ * as they were encoded once for everyone.
+ */
+export class SnapshotWriter {
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
+  private pos = 0;
+
+  /** The frame, valid until the next call: send it (or copy it) before writing another. */
+  write(
+    tick: number,
+    serverTime: number,
+    ackSeq: number,
+    baseTick: number,
+    self: SelfState,
+    view: ViewRect,
+    blocks: readonly Uint8Array[],
+  ): Uint8Array {
+    // Header: at most 3 + 1 + 4 * 9 + 1 + 4 * 9 + 1 + 5 * 9 = 123 bytes (every number a float64).
+    let need = 128;
+    for (const b of blocks) need += b.byteLength;
+    if (need > this.buf.byteLength) {
+      this.buf = new Uint8Array(Math.max(need, this.buf.byteLength * 2));
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.pos = 0;
+    const count = SNAPSHOT_HEADER_ELEMENTS + blocks.length;
+    if (count <= 15) this.buf[this.pos++] = 0x90 | count;
+    else {
+      this.buf[this.pos++] = 0xdc;
+      this.view.setUint16(this.pos, count);
+      this.pos += 2;
+    }
+    this.int(ServerKind.Snapshot);
+    this.int(tick);
+    this.int(serverTime);
+    this.int(ackSeq);
+    this.int(baseTick);
+    this.buf[this.pos++] = 0x94;
+    this.int(self.x);
+    this.int(self.y);
+    this.int(self.vx);
+    this.int(self.vy);
+    this.buf[this.pos++] = 0x95;
+    this.int(view.cx0);
+    this.int(view.cy0);
+    this.int(view.cx1);
+    this.int(view.cy1);
+    this.int(view.cols);
+    for (const b of blocks) {
+      this.buf.set(b, this.pos);
+      this.pos += b.byteLength;
+    }
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private int(v: number): void {
+    const b = this.buf;
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) {
+      // As msgpackr packs it (and the README promises): a fractional serverTime, or one
+      // past 2^32 ms (49.7 days of uptime), travels as a float64 instead of throwing.
+      b[this.pos++] = 0xcb;
+      this.view.setFloat64(this.pos, v);
+      this.pos += 8;
+      return;
+    }
+    if (v >= 0) {
+      if (v < 0x80) b[this.pos++] = v;
+      else if (v < 0x100) {
+        b[this.pos++] = 0xcc;
+        b[this.pos++] = v;
+      } else if (v < 0x10000) {
+        b[this.pos++] = 0xcd;
+        this.view.setUint16(this.pos, v);
+        this.pos += 2;
+      } else {
+        b[this.pos++] = 0xce;
+        this.view.setUint32(this.pos, v);
+        this.pos += 4;
+      }
+    } else if (v >= -32) b[this.pos++] = v & 0xff;
+    else if (v >= -0x80) {
+      b[this.pos++] = 0xd0;
+      this.view.setInt8(this.pos++, v);
+    } else if (v >= -0x8000) {
+      b[this.pos++] = 0xd1;
+      this.view.setInt16(this.pos, v);
+      this.pos += 2;
+    } else {
+      b[this.pos++] = 0xd2;
+      this.view.setInt32(this.pos, v);
+      this.pos += 4;
+    }
+  }
+}
+
+/**
+ * A snapshot frame from its per-client header and pre-encoded cell blocks, in a fresh
+ * buffer (see SnapshotWriter for the allocation-free form the server uses).
  */
 export function encodeSnapshot(
   tick: number,
@@ -88,37 +184,14 @@ export function encodeSnapshot(
   view: ViewRect,
   blocks: readonly Uint8Array[],
 ): Uint8Array {
-  const header = pack([
-    ServerKind.Snapshot,
-    tick,
-    serverTime,
-    ackSeq,
-    baseTick,
-    [self.x, self.y, self.vx, self.vy],
-    [view.cx0, view.cy0, view.cx1, view.cy1, view.cols],
-  ]);
-  const count = SNAPSHOT_HEADER_ELEMENTS + blocks.length;
-  const prefix = count <= 15 ? 1 : 3;
-  let size = prefix + header.byteLength - 1;
-  for (const b of blocks) size += b.byteLength;
-  const out = new Uint8Array(size);
-  if (prefix === 1) out[0] = 0x90 | count;
-  else {
-    out[0] = 0xdc;
-    out[1] = count >> 8;
-    out[2] = count & 0xff;
-  }
-  out.set(header.subarray(1), prefix);
-  let at = prefix + header.byteLength - 1;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.byteLength;
-  }
-  return out;
+  return new SnapshotWriter().write(tick, serverTime, ackSeq, baseTick, self, view, blocks).slice();
 }
 
 function blockArray(b: CellBlock): unknown[] {
-  return b.full ? [b.cell, 0, b.entries] : [b.cell, 1, b.gone, b.moves, b.escapes, b.entered, b.aims];
+  if (b.full) return [b.cell, 0, b.entries];
+  const out: unknown[] = [b.cell, 1, b.changes, b.escapes, b.entered, b.gone];
+  while (out.length > 3 && (out[out.length - 1] as number[]).length === 0) out.pop();
+  return out;
 }
 
 export function encodeServerMessage(msg: ServerMessage): Uint8Array {
@@ -151,6 +224,10 @@ export function encodeServerMessage(msg: ServerMessage): Uint8Array {
       for (const p of msg.players) flat.push(p.id, p.name);
       return pack([msg.kind, flat]);
     }
+    case ServerKind.PlayerJoined:
+      return pack([msg.kind, msg.id, msg.name]);
+    case ServerKind.PlayerLeft:
+      return pack([msg.kind, msg.id]);
   }
 }
 
@@ -177,19 +254,18 @@ function decodeBlock(v: unknown): CellBlock {
   if (!Array.isArray(v)) throw malformed('snapshot block must be an array');
   const cell = int(v[0], 'block.cell');
   if (v[1] === 0 && v.length === 3) return { cell, full: true, entries: intArray(v[2], null, 'block.entries') };
-  if (v[1] === 1 && v.length === 7) {
-    if (!(v[3] instanceof Uint8Array)) throw malformed('block.moves must be binary');
+  if (v[1] === 1 && v.length >= 3 && v.length <= 6) {
+    if (!(v[2] instanceof Uint8Array)) throw malformed('block.changes must be binary');
     return {
       cell,
       full: false,
-      gone: intArray(v[2], null, 'block.gone'),
-      moves: v[3],
-      escapes: intArray(v[4], null, 'block.escapes'),
-      entered: intArray(v[5], null, 'block.entered'),
-      aims: intArray(v[6], null, 'block.aims'),
+      changes: v[2],
+      escapes: v.length > 3 ? intArray(v[3], null, 'block.escapes') : [],
+      entered: v.length > 4 ? intArray(v[4], null, 'block.entered') : [],
+      gone: v.length > 5 ? intArray(v[5], null, 'block.gone') : [],
     };
   }
-  throw malformed('snapshot block is neither full [cell, 0, entries] nor delta [cell, 1, ...6]');
+  throw malformed('snapshot block is neither full [cell, 0, entries] nor delta [cell, 1, changes, ...]');
 }
 
 /**
@@ -246,6 +322,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         players.push({ id: int(flat[i], 'roster.id'), name: str(flat[i + 1], 'roster.name') });
       return { kind: ServerKind.Roster, players };
     }
+    case ServerKind.PlayerJoined:
+      return { kind: ServerKind.PlayerJoined, id: int(v[1], 'joined.id'), name: str(v[2], 'joined.name') };
+    case ServerKind.PlayerLeft:
+      return { kind: ServerKind.PlayerLeft, id: int(v[1], 'left.id') };
     default:
       throw malformed(`unknown server message kind ${String(v[0])}`);
   }

@@ -11,16 +11,38 @@
  *     snapshot (the baseline), or nothing at all when every player in it kept moving
  *     exactly as before (same per-snapshot displacement, same aim), which is the
  *     common case for players walking in a straight line or standing still.
- * Remote players' positions travel in 1/REMOTE_POS_SCALE px. Within a cell, players
- * are kept sorted by id, so an index means the same player at both ends.
+ * Remote players' positions travel in 1/REMOTE_POS_SCALE px and their aim in
+ * REMOTE_AIM_STEPS directions. Within a cell, players are kept sorted by id, so an
+ * index means the same player at both ends.
+ *
+ * The state sent for a remote player is dead-reckoned by the server: as long as its true
+ * position stays within DEAD_RECKONING_TOLERANCE of "last position + last displacement",
+ * the sent state simply continues that line and costs nothing. Receivers see remote
+ * players at most that far (half a pixel) from where the server has them.
  */
 
 /** Edge of an interest cell, px. */
-export const INTEREST_CELL_SIZE = 256;
+export const INTEREST_CELL_SIZE = 512;
 /** Remote players' positions are integers in 1/REMOTE_POS_SCALE px. */
 export const REMOTE_POS_SCALE = 2;
-/** moves byte meaning "this player's new state is in the escapes list". */
+/**
+ * Remote aim: the aim byte >> REMOTE_AIM_SHIFT, i.e. 32 directions (11.25 degrees).
+ * Another player's aim is only drawn (and interpolated); shots are judged on the
+ * shooter's own full-precision aim, so this costs no accuracy.
+ */
+export const REMOTE_AIM_SHIFT = 3;
+/** How far (1/REMOTE_POS_SCALE px, per axis) a sent remote position may be from the truth. */
+export const DEAD_RECKONING_TOLERANCE = 1;
+/** Change head flag: an aim byte follows. */
+export const CHANGE_HAS_AIM = 0x80;
+/** Change head flag: a move byte follows (before the aim byte, if both). */
+export const CHANGE_HAS_MOVE = 0x40;
+/** Players per cell a delta block can index (6 bits); a fuller cell is sent whole. */
+export const MAX_DELTA_MEMBERS = 64;
+/** Move byte meaning "this player's new state is in the escapes list". */
 export const MOVE_ESCAPE = 0;
+/** Move byte meaning "displacement unchanged" ((0 + 8) << 4 | (0 + 8)). */
+export const MOVE_SAME = 0x88;
 /** Largest change of per-snapshot displacement a moves byte can carry, per axis. */
 export const MAX_MOVE_CHANGE = 7;
 /** baseTick of a snapshot that deltas against nothing (the first one). */
@@ -35,7 +57,7 @@ export interface CellMembers {
   /** Displacement since the previous snapshot, 1/REMOTE_POS_SCALE px. */
   dX: number[];
   dY: number[];
-  /** Aim byte. */
+  /** Aim, 0..31 (REMOTE_AIM_SHIFT applied). */
   aim: number[];
 }
 
@@ -67,22 +89,26 @@ export interface FullCellBlock {
 }
 
 /**
- * Delta block: [cell, 1, gone, moves, escapes, entered, aims].
+ * Delta block: [cell, 1, changes, escapes?, entered?, gone?]; trailing empty lists are
+ * left out.
+ * changes (bin): for each remaining player whose state changed, in index order, a head
+ *   byte: index | CHANGE_HAS_MOVE (a move byte follows) | CHANGE_HAS_AIM (then an aim
+ *   byte follows).
+ *   Move byte: (ddX + 8) << 4 | (ddY + 8), the change of its displacement, each -7..7;
+ *   MOVE_ESCAPE (0) when its new position and displacement are in escapes.
+ *   Indices count the players remaining after `gone` is applied.
+ * escapes: [index, X, Y, dX, dY, ...], index order.
+ * entered: [id, X, Y, dX, dY, aim, ...] for players new to the cell, id order.
  * gone: indices (in the baseline's sorted list) of players no longer in the cell.
- * moves: one byte per remaining player, in order: (ddX + 8) << 4 | (ddY + 8), the change
- *   of its displacement; MOVE_ESCAPE (0) when its state is in escapes instead.
- * escapes: [index, X, Y, dX, dY, ...] for remaining players whose move did not fit.
- * entered: [id, X, Y, dX, dY, aim, ...] for players new to the cell.
- * aims: [index, aim, ...] for remaining players whose aim changed.
+ * A remaining player without a change entry keeps its displacement and aim.
  */
 export interface DeltaCellBlock {
   cell: number;
   full: false;
-  gone: number[];
-  moves: Uint8Array;
+  changes: Uint8Array;
   escapes: number[];
   entered: number[];
-  aims: number[];
+  gone: number[];
 }
 
 export type CellBlock = FullCellBlock | DeltaCellBlock;
@@ -99,18 +125,17 @@ export function encodeFullCell(cell: number, m: CellMembers): unknown[] {
 
 /**
  * The array a delta block packs as, or null when the receiver can derive the cell
- * itself (nothing left, entered, escaped or re-aimed, and every move byte "no change").
+ * itself (nobody left, entered or changed). A cell with more remaining players than
+ * MAX_DELTA_MEMBERS comes back as a full block's array.
  * consecutive: the baseline is the room's previous snapshot; otherwise every remaining
- * player is sent whole in escapes (the per-snapshot displacement in between is unknown
- * to the receiver).
+ * player is sent whole in escapes (its displacements in between are unknown to the
+ * receiver).
  */
 export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMembers, consecutive: boolean): unknown[] | null {
   const gone: number[] = [];
-  const moves: number[] = [];
+  const changes: number[] = [];
   const escapes: number[] = [];
   const entered: number[] = [];
-  const aims: number[] = [];
-  let changed = false;
   let i = 0;
   let j = 0;
   let stay = 0;
@@ -120,14 +145,14 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
     const cj = j < cur.ids.length ? cur.ids[j]! : Infinity;
     if (bi < cj) {
       gone.push(i++);
-      changed = true;
     } else if (cj < bi) {
       entered.push(cj, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!, cur.aim[j]!);
       j++;
-      changed = true;
     } else {
+      if (stay >= MAX_DELTA_MEMBERS) return encodeFullCell(cell, cur);
       const ddx = cur.dX[j]! - base.dX[i]!;
       const ddy = cur.dY[j]! - base.dY[i]!;
+      const aimChanged = cur.aim[j] !== base.aim[i];
       const fits =
         consecutive &&
         cur.X[j] === base.X[i]! + cur.dX[j]! &&
@@ -136,25 +161,23 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
         ddx <= MAX_MOVE_CHANGE &&
         ddy >= -MAX_MOVE_CHANGE &&
         ddy <= MAX_MOVE_CHANGE;
-      if (fits) {
-        moves.push(((ddx + 8) << 4) | (ddy + 8));
-        if (ddx !== 0 || ddy !== 0) changed = true;
-      } else {
-        moves.push(MOVE_ESCAPE);
-        escapes.push(stay, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!);
-        changed = true;
-      }
-      if (cur.aim[j] !== base.aim[i]) {
-        aims.push(stay, cur.aim[j]!);
-        changed = true;
+      const move = fits ? ((ddx + 8) << 4) | (ddy + 8) : MOVE_ESCAPE;
+      const moved = move !== MOVE_SAME;
+      if (moved || aimChanged) {
+        changes.push(stay | (moved ? CHANGE_HAS_MOVE : 0) | (aimChanged ? CHANGE_HAS_AIM : 0));
+        if (moved) changes.push(move);
+        if (aimChanged) changes.push(cur.aim[j]!);
+        if (move === MOVE_ESCAPE) escapes.push(stay, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!);
       }
       stay++;
       i++;
       j++;
     }
   }
-  if (!changed) return null;
-  return [cell, 1, gone, Uint8Array.from(moves), escapes, entered, aims];
+  if (changes.length === 0 && entered.length === 0 && gone.length === 0) return null;
+  const out: unknown[] = [cell, 1, Uint8Array.from(changes), escapes, entered, gone];
+  while (out.length > 3 && (out[out.length - 1] as number[]).length === 0) out.pop();
+  return out;
 }
 
 /** What the receiver can see after applying a snapshot: every player, resolved. */
@@ -229,7 +252,7 @@ export class SnapshotDecoder {
           y: m.Y[i]! * this.posToWire,
           vx: m.dX[i]! * this.velPerDisp,
           vy: m.dY[i]! * this.velPerDisp,
-          aim: m.aim[i]!,
+          aim: m.aim[i]! << REMOTE_AIM_SHIFT,
         });
       }
     }
@@ -279,31 +302,43 @@ function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
     stay.aim.push(prev.aim[i]!);
   }
   if (g !== b.gone.length) throw new DeltaError(`cell ${b.cell}: bad gone list`);
-  if (b.moves.length !== stay.ids.length)
-    throw new DeltaError(`cell ${b.cell}: ${b.moves.length} moves for ${stay.ids.length} players`);
+  // Walk the change entries; players between them keep moving as before.
+  const ch = b.changes;
+  let c = 0;
   let e = 0;
+  let last = -1;
   for (let i = 0; i < stay.ids.length; i++) {
-    const mv = b.moves[i]!;
-    if (mv === MOVE_ESCAPE) {
-      if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
-      stay.X[i] = b.escapes[e + 1]!;
-      stay.Y[i] = b.escapes[e + 2]!;
-      stay.dX[i] = b.escapes[e + 3]!;
-      stay.dY[i] = b.escapes[e + 4]!;
-      e += ESCAPE_FIELDS;
+    const head = c < ch.length ? ch[c]! : -1;
+    if (head >= 0 && (head & 0x3f) === i) {
+      c++;
+      const mv = head & CHANGE_HAS_MOVE ? ch[c++] : MOVE_SAME;
+      if (mv === undefined) throw new DeltaError(`cell ${b.cell}: truncated change`);
+      if (mv === MOVE_ESCAPE) {
+        if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
+        stay.X[i] = b.escapes[e + 1]!;
+        stay.Y[i] = b.escapes[e + 2]!;
+        stay.dX[i] = b.escapes[e + 3]!;
+        stay.dY[i] = b.escapes[e + 4]!;
+        e += ESCAPE_FIELDS;
+      } else {
+        stay.dX[i]! += (mv >> 4) - 8;
+        stay.dY[i]! += (mv & 15) - 8;
+        stay.X[i]! += stay.dX[i]!;
+        stay.Y[i]! += stay.dY[i]!;
+      }
+      if (head & CHANGE_HAS_AIM) {
+        const aim = ch[c++];
+        if (aim === undefined) throw new DeltaError(`cell ${b.cell}: truncated aim`);
+        stay.aim[i] = aim;
+      }
+      last = i;
     } else {
-      stay.dX[i]! += (mv >> 4) - 8;
-      stay.dY[i]! += (mv & 15) - 8;
       stay.X[i]! += stay.dX[i]!;
       stay.Y[i]! += stay.dY[i]!;
     }
   }
+  if (c !== ch.length) throw new DeltaError(`cell ${b.cell}: change for index ${ch[c]! & 0x3f} after ${last}, or beyond ${stay.ids.length} players`);
   if (e !== b.escapes.length) throw new DeltaError(`cell ${b.cell}: unused escapes`);
-  for (let k = 0; k < b.aims.length; k += 2) {
-    const idx = b.aims[k]!;
-    if (idx >= stay.ids.length) throw new DeltaError(`cell ${b.cell}: aim for missing player`);
-    stay.aim[idx] = b.aims[k + 1]!;
-  }
   if (b.entered.length === 0) return stay;
   // Merge the entered players (sorted by id) into the remaining ones.
   const entered = fromFull({ cell: b.cell, full: true, entries: b.entered });

@@ -20,6 +20,8 @@ export const ServerKind = {
   Snapshot: 11,
   Pong: 12,
   Roster: 13,
+  PlayerJoined: 14,
+  PlayerLeft: 15,
 } as const;
 
 /** Bits of Input.buttons. */
@@ -159,10 +161,27 @@ export interface PongMsg {
   serverTime: number;
 }
 
-/** [13, [id, name, id, name, ...]]: everyone in the room, sent whole on every change. */
+/**
+ * [13, [id, name, id, name, ...]]: everyone in the room, sent once to a player who
+ * joins; PlayerJoined and PlayerLeft keep it current from then on (sending the whole
+ * list on every change would cost a crowded room the square of its size).
+ */
 export interface RosterMsg {
   kind: typeof ServerKind.Roster;
   players: { id: number; name: string }[];
 }
 
-export type ServerMessage = WelcomeMsg | SnapshotMsg | PongMsg | RosterMsg;
+/** [14, id, name]: someone joined the room (sent to everyone already in it). */
+export interface PlayerJoinedMsg {
+  kind: typeof ServerKind.PlayerJoined;
+  id: number;
+  name: string;
+}
+
+/** [15, id]: someone left the room. */
+export interface PlayerLeftMsg {
+  kind: typeof ServerKind.PlayerLeft;
+  id: number;
+}
+
+export type ServerMessage = WelcomeMsg | SnapshotMsg | PongMsg | RosterMsg | PlayerJoinedMsg | PlayerLeftMsg;

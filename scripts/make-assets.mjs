@@ -231,7 +231,8 @@ write('assets/sprites/player.png', makePlayer());
 write('assets/maps/arena.json', JSON.stringify(makeMap({ width: 96, height: 96, seed: 1, obstacles: 260, spawnCount: 24 })));
 // Smaller than one screen: everyone always sees everyone (tests, duels).
 write('assets/maps/duel.json', JSON.stringify(makeMap({ width: 32, height: 20, seed: 2, obstacles: 6, spawnCount: 8 })));
-// Benchmark "dense": 100 players in one small arena.
-write('assets/maps/dense.json', JSON.stringify(makeMap({ width: 40, height: 40, seed: 3, obstacles: 30, spawnCount: 40 })));
+// Benchmark "dense": 100 players in one small arena, within one screen (1280x720), so
+// everyone sees everyone.
+write('assets/maps/dense.json', JSON.stringify(makeMap({ width: 36, height: 20, seed: 3, obstacles: 10, spawnCount: 30 })));
 // Benchmark "crowd": 1,000 players spread over a large map.
 write('assets/maps/crowd.json', JSON.stringify(makeMap({ width: 256, height: 256, seed: 4, obstacles: 1800, spawnCount: 400 })));

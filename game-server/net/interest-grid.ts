@@ -5,15 +5,15 @@
 import { INTEREST_CELL_SIZE, cellId, type ViewRect } from '../../protocol/index.ts';
 
 /** Seen beyond the viewport's edge, px, so players walking in are known before they appear. */
-export const VIEW_MARGIN = INTEREST_CELL_SIZE / 2;
+export const VIEW_MARGIN = 128;
 
 export class InterestGrid {
   readonly cols: number;
   readonly rows: number;
 
   constructor(
-    widthPx: number,
-    heightPx: number,
+    readonly widthPx: number,
+    readonly heightPx: number,
     readonly cellSize = INTEREST_CELL_SIZE,
   ) {
     this.cols = Math.max(1, Math.ceil(widthPx / cellSize));
@@ -26,12 +26,30 @@ export class InterestGrid {
     return cellId(cx, cy, this.cols);
   }
 
-  /** The cells overlapping a width x height view centred on (x, y), plus VIEW_MARGIN. */
-  viewAround(x: number, y: number, width: number, height: number): ViewRect {
+  /**
+   * The cells overlapping a width x height view around (x, y), plus VIEW_MARGIN. The
+   * view is placed as the client's camera is: centred on the player, but never past
+   * the map's edges (a player in a corner sees the corner, not the void beyond it).
+   */
+  viewAround(px: number, py: number, width: number, height: number): ViewRect {
+    const x = width >= this.widthPx ? this.widthPx / 2 : Math.min(this.widthPx - width / 2, Math.max(width / 2, px));
+    const y = height >= this.heightPx ? this.heightPx / 2 : Math.min(this.heightPx - height / 2, Math.max(height / 2, py));
     const hw = width / 2 + VIEW_MARGIN;
     const hh = height / 2 + VIEW_MARGIN;
-    const clampX = (v: number): number => Math.min(this.cols - 1, Math.max(0, Math.floor(v / this.cellSize)));
-    const clampY = (v: number): number => Math.min(this.rows - 1, Math.max(0, Math.floor(v / this.cellSize)));
-    return { cx0: clampX(x - hw), cy0: clampY(y - hh), cx1: clampX(x + hw), cy1: clampY(y + hh), cols: this.cols };
+    const cs = this.cellSize;
+    const maxX = this.cols - 1;
+    const maxY = this.rows - 1;
+    return {
+      cx0: Math.max(0, Math.floor((x - hw) / cs)),
+      cy0: Math.max(0, Math.floor((y - hh) / cs)),
+      cx1: Math.min(maxX, Math.floor((x + hw) / cs)),
+      cy1: Math.min(maxY, Math.floor((y + hh) / cs)),
+      cols: this.cols,
+    };
   }
+}
+
+/** The whole map as one view: what a full-state server sends everyone. */
+export function wholeMap(grid: InterestGrid): ViewRect {
+  return { cx0: 0, cy0: 0, cx1: grid.cols - 1, cy1: grid.rows - 1, cols: grid.cols };
 }

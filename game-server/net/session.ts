@@ -8,6 +8,7 @@ import type { Player } from '../room.ts';
 import type { ClientBaseline } from './snapshot-builder.ts';
 
 export interface Transport {
+  /** bytes may be a reused buffer: it is only valid during the call (uWS copies it). */
   send(bytes: Uint8Array): void;
   close(code: number, reason: string): void;
   /** Bytes queued in the socket and not yet written to the network. */

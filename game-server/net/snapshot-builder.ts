@@ -13,7 +13,10 @@
  * later delta against the last acknowledged tick the same way.
  */
 import {
+  DEAD_RECKONING_TOLERANCE,
+  MAX_MOVE_CHANGE,
   NO_BASELINE,
+  REMOTE_AIM_SHIFT,
   REMOTE_POS_SCALE,
   emptyCell,
   encodeCellBlock,
@@ -25,7 +28,7 @@ import {
 } from '../../protocol/index.ts';
 import type { InterestGrid } from './interest-grid.ts';
 
-const HISTORY = 32;
+const HISTORY = 8;
 
 interface Frame {
   tick: number;
@@ -49,7 +52,8 @@ export interface ClientBaseline {
 export class SnapshotBuilder {
   private readonly history: Frame[] = [];
   private current: Frame = { tick: NO_BASELINE, cells: new Map() };
-  private readonly lastPos = new Map<number, { X: number; Y: number }>();
+  /** Per player: the state last sent (X, Y, dX, dY) and its true position then. */
+  private readonly sent = new Map<number, SentState>();
   private readonly fullCache = new Map<number, Uint8Array>();
   private readonly deltaCache = new Map<number, Map<number, Uint8Array | null>>();
   private readonly empty = emptyCell();
@@ -59,7 +63,12 @@ export class SnapshotBuilder {
 
   constructor(readonly grid: InterestGrid) {}
 
-  /** Record this snapshot tick's state. Players must come in increasing id order or not; either works. */
+  /**
+   * Record this snapshot tick's state. What is recorded for each player is the state
+   * receivers will be told (see "dead-reckoned" in protocol/delta.ts): it continues the
+   * player's last displacement while that stays within DEAD_RECKONING_TOLERANCE of the
+   * truth, so a player walking a straight line costs no bytes at all.
+   */
   capture(tick: number, players: Iterable<RemoteSource>): void {
     if (this.current.tick !== NO_BASELINE) {
       this.history.push(this.current);
@@ -69,26 +78,28 @@ export class SnapshotBuilder {
     const seen = new Set<number>();
     let sorted = true;
     for (const p of players) {
-      const X = Math.round(p.x * REMOTE_POS_SCALE);
-      const Y = Math.round(p.y * REMOTE_POS_SCALE);
-      const prev = this.lastPos.get(p.id);
-      const c = this.grid.cellAt(p.x, p.y);
+      const tx = Math.round(p.x * REMOTE_POS_SCALE);
+      const ty = Math.round(p.y * REMOTE_POS_SCALE);
+      let s = this.sent.get(p.id);
+      if (!s) {
+        s = { X: tx, Y: ty, dX: 0, dY: 0, trueX: tx, trueY: ty };
+        this.sent.set(p.id, s);
+      } else {
+        deadReckon(s, tx, ty);
+      }
+      const c = this.grid.cellAt(s.X / REMOTE_POS_SCALE, s.Y / REMOTE_POS_SCALE);
       let m = cells.get(c);
       if (!m) cells.set(c, (m = emptyCell()));
       if (m.ids.length > 0 && m.ids[m.ids.length - 1]! > p.id) sorted = false;
       m.ids.push(p.id);
-      m.X.push(X);
-      m.Y.push(Y);
-      m.dX.push(prev ? X - prev.X : 0);
-      m.dY.push(prev ? Y - prev.Y : 0);
-      m.aim.push(p.aim);
-      if (prev) {
-        prev.X = X;
-        prev.Y = Y;
-      } else this.lastPos.set(p.id, { X, Y });
+      m.X.push(s.X);
+      m.Y.push(s.Y);
+      m.dX.push(s.dX);
+      m.dY.push(s.dY);
+      m.aim.push(p.aim >> REMOTE_AIM_SHIFT);
       seen.add(p.id);
     }
-    for (const id of this.lastPos.keys()) if (!seen.has(id)) this.lastPos.delete(id);
+    for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
     if (!sorted) for (const m of cells.values()) sortCell(m);
     this.current = { tick, cells };
     this.fullCache.clear();
@@ -160,6 +171,66 @@ export class SnapshotBuilder {
     perBase.set(cell, b);
     return b;
   }
+}
+
+interface SentState {
+  X: number;
+  Y: number;
+  dX: number;
+  dY: number;
+  trueX: number;
+  trueY: number;
+}
+
+/** Displacement per snapshot (1/REMOTE_POS_SCALE px) above which a move is a jump. */
+const TELEPORT_UNITS = 64 * REMOTE_POS_SCALE;
+
+const within = (a: number, b: number): boolean => Math.abs(a - b) <= DEAD_RECKONING_TOLERANCE;
+const small = (d: number): boolean => d >= -MAX_MOVE_CHANGE && d <= MAX_MOVE_CHANGE;
+
+/**
+ * Choose the next sent state for a player now truly at (tx, ty), cheapest first:
+ * 1. the line continues (no bytes);
+ * 2. take the true displacement, if a move byte can say so and the position stays
+ *    within tolerance;
+ * 3. land exactly on the truth, if a move byte can say so;
+ * 4. an escape: exact position and the true displacement.
+ */
+function deadReckon(s: SentState, tx: number, ty: number): void {
+  const px = s.X + s.dX;
+  const py = s.Y + s.dY;
+  const vx = tx - s.trueX;
+  const vy = ty - s.trueY;
+  s.trueX = tx;
+  s.trueY = ty;
+  if (within(tx, px) && within(ty, py)) {
+    s.X = px;
+    s.Y = py;
+    return;
+  }
+  if (small(vx - s.dX) && small(vy - s.dY) && within(tx, s.X + vx) && within(ty, s.Y + vy)) {
+    s.X += vx;
+    s.Y += vy;
+    s.dX = vx;
+    s.dY = vy;
+    return;
+  }
+  const cx = tx - s.X;
+  const cy = ty - s.Y;
+  if (small(cx - s.dX) && small(cy - s.dY)) {
+    s.X = tx;
+    s.Y = ty;
+    s.dX = cx;
+    s.dY = cy;
+    return;
+  }
+  s.X = tx;
+  s.Y = ty;
+  // A jump far beyond walking speed (a respawn, a teleport) is not a velocity: carrying
+  // it on as the displacement would cost a second escape next snapshot.
+  const jumped = Math.abs(vx) > TELEPORT_UNITS || Math.abs(vy) > TELEPORT_UNITS;
+  s.dX = jumped ? 0 : vx;
+  s.dY = jumped ? 0 : vy;
 }
 
 function sortCell(m: CellMembers): void {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Button, ClientKind, POS_SCALE, ServerKind, type RosterMsg } from '../../protocol/index.ts';
+import { Button, ClientKind, POS_SCALE, ServerKind, type PlayerJoinedMsg, type PlayerLeftMsg, type RosterMsg } from '../../protocol/index.ts';
 import type { DustupServer } from '../../game-server/server.ts';
 import { TestClient, startServer, waitFor } from './harness.ts';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe('two players in one room', () => {
-  it('quick play puts both clients in the same room and both appear in the roster', async () => {
+  it('quick play puts both clients in the same room; joins and leaves reach the others', async () => {
     server = await startServer();
     const a = client();
     const b = client();
@@ -26,12 +26,23 @@ describe('two players in one room', () => {
     const wb = await b.join('bob', '');
     expect(wb.roomCode).toBe(wa.roomCode);
     expect(wa.playerId).not.toBe(wb.playerId);
+    // The newcomer gets the whole roster; those already there hear of the newcomer.
     const roster = await waitFor(
-      () =>
-        a.messages.filter((m): m is RosterMsg => m.kind === ServerKind.Roster).find((r) => r.players.length === 2),
-      'a roster with both players',
+      () => b.messages.find((m): m is RosterMsg => m.kind === ServerKind.Roster),
+      "bob's roster",
     );
     expect(roster.players.map((p) => p.name).sort()).toEqual(['alice', 'bob']);
+    const joined = await waitFor(
+      () => a.messages.find((m): m is PlayerJoinedMsg => m.kind === ServerKind.PlayerJoined),
+      'alice to hear that bob joined',
+    );
+    expect(joined).toMatchObject({ id: wb.playerId, name: 'bob' });
+    b.close();
+    const left = await waitFor(
+      () => a.messages.find((m): m is PlayerLeftMsg => m.kind === ServerKind.PlayerLeft),
+      'alice to hear that bob left',
+    );
+    expect(left.id).toBe(wb.playerId);
   });
 
   it('a room code joins that specific room', async () => {

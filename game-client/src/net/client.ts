@@ -65,6 +65,12 @@ export interface GameClientOptions {
   inputs?: InputSenderOptions;
   reconciler?: ReconcilerOptions;
   interpolator?: InterpolatorOptions;
+  /**
+   * Keep the other players' snapshots for interpolation (default true). A headless bot
+   * that never draws them passes false: every snapshot is still decoded and reconciled,
+   * only the per-snapshot entity list for remotePlayers() is skipped (it stays empty).
+   */
+  interpolate?: boolean;
   clock?: ClockSyncOptions;
 }
 
@@ -475,6 +481,12 @@ export class GameClient {
 
   // ---- internals ----
 
+  private rosterChanged(): void {
+    if (this.rosterListeners.length === 0) return;
+    const players = [...this.names].map(([id, name]) => ({ id, name }));
+    for (const l of this.rosterListeners) l(players);
+  }
+
   private observe(msg: ServerMessage): void {
     const ls = this.messageListeners;
     if (ls.length === 0) return;
@@ -535,7 +547,15 @@ export class GameClient {
       case ServerKind.Roster:
         this.names.clear();
         for (const p of msg.players) this.names.set(p.id, p.name);
-        for (const l of this.rosterListeners) l(msg.players);
+        this.rosterChanged();
+        return;
+      case ServerKind.PlayerJoined:
+        this.names.set(msg.id, msg.name);
+        this.rosterChanged();
+        return;
+      case ServerKind.PlayerLeft:
+        this.names.delete(msg.id);
+        this.rosterChanged();
         return;
       case ServerKind.Welcome:
         return; // handled in connect()
@@ -555,8 +575,14 @@ export class GameClient {
       this.conn?.close(CloseCode.Malformed, `snapshot out of sync: ${e.message}`);
       return;
     }
+    if (this.opts.interpolate !== false) this.pushInterpolated(snap);
+    if (this.reconciler) this.reconcileOwn(snap);
+    else this.earlySnapshot = snap;
+  }
+
+  private pushInterpolated(snap: SnapshotMsg): void {
     // The interpolator keeps what it is given, so each snapshot gets its own list.
-    const entities = this.decoder.entities();
+    const entities = this.decoder!.entities();
     const own = entities.find((e) => e.id === this.playerId);
     if (own) {
       own.x = snap.self.x;
@@ -565,9 +591,7 @@ export class GameClient {
       own.vy = snap.self.vy;
     }
     const resolved: ResolvedSnapshot = { tick: snap.tick, serverTime: snap.serverTime, ackSeq: snap.ackSeq, entities };
-    this.interp.push(resolved, this.now());
-    if (this.reconciler) this.reconcileOwn(snap);
-    else this.earlySnapshot = snap;
+    this.interp!.push(resolved, this.now());
   }
 
   private reconcileOwn(snap: SnapshotMsg): void {

@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   INTEREST_CELL_SIZE,
   NO_BASELINE,
+  REMOTE_AIM_SHIFT,
   REMOTE_POS_SCALE,
   ServerKind,
   cellId,
@@ -125,8 +126,9 @@ class FakeServer {
       m.dY.push(0);
       m.aim.push(aim);
     };
-    add(1, this.self, this.selfAim);
-    add(2, this.other, 64);
+    add(1, this.self, this.selfAim >> REMOTE_AIM_SHIFT);
+    // Remote aims travel in 32 directions; 64 (a quarter turn) survives exactly.
+    add(2, this.other, 64 >> REMOTE_AIM_SHIFT);
     this.send({
       kind: ServerKind.Snapshot,
       tick: this.tick,

@@ -43,6 +43,7 @@ const expectMalformedBytes = (bytes: Uint8Array): void => {
 const validHello = [ClientKind.Hello, 1, 'Ann', ''];
 const validInput = [ClientKind.Input, 1, 0, 0];
 const validPing = [ClientKind.Ping, 0];
+const validViewport = [ClientKind.Viewport, 1280, 720];
 
 describe('decodeClientMessage accepts exactly-valid frames', () => {
   it('accepts each valid message kind, including the range boundaries', () => {
@@ -58,6 +59,19 @@ describe('decodeClientMessage accepts exactly-valid frames', () => {
     expect(decodeClientMessage(pack(validPing))).toEqual({ kind: 3, clientTime: 0 });
     expect(decodeClientMessage(pack([3, 1e15]))).toEqual({ kind: 3, clientTime: 1e15 });
     expect(decodeClientMessage(pack([3, 12.75]))).toEqual({ kind: 3, clientTime: 12.75 });
+    expect(decodeClientMessage(pack(validViewport))).toEqual({ kind: 4, width: 1280, height: 720 });
+    expect(decodeClientMessage(pack([4, 1, 1]))).toEqual({ kind: 4, width: 1, height: 1 });
+    const max = Limits.MAX_VIEWPORT_REPORT;
+    expect(decodeClientMessage(pack([4, max, max]))).toEqual({ kind: 4, width: max, height: max });
+  });
+
+  it('accepts viewport sizes outside MIN_VIEW..MAX_VIEW: the server clamps them, the validator does not', () => {
+    expect(decodeClientMessage(pack([4, Limits.MIN_VIEW_WIDTH - 1, 2]))).toEqual({ kind: 4, width: 319, height: 2 });
+    expect(decodeClientMessage(pack([4, Limits.MAX_VIEW_WIDTH + 1, Limits.MAX_VIEW_HEIGHT + 1]))).toEqual({
+      kind: 4,
+      width: 2561,
+      height: 1601,
+    });
   });
 });
 
@@ -74,6 +88,8 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
       [validInput, 2, (v) => Number.isInteger(v) && (v as number) >= 0],
       [validInput, 3, (v) => Number.isInteger(v) && (v as number) >= 0],
       [validPing, 1, (v) => typeof v === 'number' && v >= 0],
+      [validViewport, 1, (v) => Number.isInteger(v) && (v as number) >= 1],
+      [validViewport, 2, (v) => Number.isInteger(v) && (v as number) >= 1],
     ];
     let checked = 0;
     for (const [base, field, wouldBeValid] of cases) {
@@ -85,12 +101,13 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(60);
+    expect(checked).toBeGreaterThan(80);
   });
 
   it('a kind that is not one of the client kinds', () => {
-    for (const kind of [0, 4, 9, ...Object.values(ServerKind), 127, 255, -1, 1.5, '1', null, true]) {
+    for (const kind of [0, 5, 9, ...Object.values(ServerKind), 127, 255, -1, 1.5, '1', '4', null, true]) {
       expectMalformed([kind, 1, 0, 0]);
+      expectMalformed([kind, 1280, 720]);
     }
   });
 
@@ -110,6 +127,17 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
     for (const t of [-1, -0.001, NaN, Infinity, -Infinity, 1e15 + 1, 1e300]) expectMalformed([3, t]);
   });
 
+  it('viewport width or height 0, negative, fractional, non-finite or above MAX_VIEWPORT_REPORT', () => {
+    const max = Limits.MAX_VIEWPORT_REPORT;
+    for (const bad of [0, -1, -1280, 0.5, 1280.5, max + 1, 2 ** 32, NaN, Infinity, -Infinity]) {
+      expectMalformed([4, bad, 720]);
+      expectMalformed([4, 1280, bad]);
+    }
+    expectMalformed([4, '1280', 720]);
+    expectMalformed([4, 1280, null]);
+    expectMalformed([4, [1280, 720]]);
+  });
+
   it('hello.version outside 0..65535, a name over 64 UTF-16 units, a room that is not a code', () => {
     for (const version of [-1, 65536, 1.5]) expectMalformed([1, version, 'Ann', '']);
     expectMalformed([1, 1, 'x'.repeat(65), '']);
@@ -119,7 +147,7 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
   });
 
   it('one element too many or too few, for every kind', () => {
-    for (const base of [validHello, validInput, validPing]) {
+    for (const base of [validHello, validInput, validPing, validViewport]) {
       expectMalformed([...base, 0]);
       expectMalformed([...base, null]);
       expectMalformed(base.slice(0, -1));
@@ -153,6 +181,7 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
       encodeClientMessage({ kind: 1, version: 1, name: 'Zoë😀', room: 'ABCD' }),
       encodeClientMessage({ kind: 2, seq: 0xffffffff, buttons: 15, aim: 255 }),
       encodeClientMessage({ kind: 3, clientTime: 123.456 }),
+      encodeClientMessage({ kind: 4, width: 1280, height: Limits.MAX_VIEWPORT_REPORT }),
     ];
     for (const f of frames) {
       expect(refusal(f)).toBe('accepted');
@@ -232,6 +261,8 @@ describe('decodeClientMessage on random input (seeded)', () => {
   }
 
   /** Either a message that survives re-validation and a re-encode, or a ProtocolError. */
+  const acceptedKinds = new Set<number>();
+
   function checkOutcome(bytes: Uint8Array): 'ok' | 'refused' {
     let msg: ClientMessage;
     try {
@@ -241,15 +272,25 @@ describe('decodeClientMessage on random input (seeded)', () => {
       expect([CloseCode.Malformed, CloseCode.FrameTooLarge]).toContain((e as ProtocolError).code);
       return 'refused';
     }
-    const asArray =
-      msg.kind === ClientKind.Hello
-        ? [msg.kind, msg.version, msg.name, msg.room]
-        : msg.kind === ClientKind.Input
-          ? [msg.kind, msg.seq, msg.buttons, msg.aim]
-          : [msg.kind, msg.clientTime];
+    let asArray: unknown[];
+    switch (msg.kind) {
+      case ClientKind.Hello:
+        asArray = [msg.kind, msg.version, msg.name, msg.room];
+        break;
+      case ClientKind.Input:
+        asArray = [msg.kind, msg.seq, msg.buttons, msg.aim];
+        break;
+      case ClientKind.Ping:
+        asArray = [msg.kind, msg.clientTime];
+        break;
+      case ClientKind.Viewport:
+        asArray = [msg.kind, msg.width, msg.height];
+        break;
+    }
     expect(Object.keys(msg).length, toHex(bytes)).toBe(asArray.length);
     expect(validateClientMessage(asArray)).toEqual(msg);
     expect(decodeClientMessage(encodeClientMessage(msg))).toEqual(msg);
+    acceptedKinds.add(msg.kind);
     return 'ok';
   }
 
@@ -281,6 +322,7 @@ describe('decodeClientMessage on random input (seeded)', () => {
             [1, randInt(rng, 0, 70000), 'Ann', pick(rng, ['', 'ABCD', 'abcd'])],
             [2, randInt(rng, 0, 300), randInt(rng, 0, 20), randInt(rng, 0, 300)],
             [3, rng() * 2000 - 100],
+            [4, randInt(rng, -10, 20000), randInt(rng, -10, 20000)],
           ]),
         ).slice();
         const flips = randInt(rng, 0, 2);
@@ -289,6 +331,7 @@ describe('decodeClientMessage on random input (seeded)', () => {
       tally[checkOutcome(bytes)]++;
     }
     expect(tally.ok).toBeGreaterThan(500);
+    expect([...acceptedKinds].sort()).toEqual([1, 2, 3, 4]);
     expect(tally.refused).toBeGreaterThan(500);
   });
 });

@@ -38,6 +38,7 @@ describe('backpressure', () => {
       capacity: 8,
       sendSoftLimitBytes: soft,
       slowConsumerTimeoutMs: 2000,
+      snapshotMode: 'delta',
       random: seededRandom(1),
     });
     const good = new FakeTransport(true);
@@ -75,6 +76,7 @@ describe('backpressure', () => {
       capacity: 8,
       sendSoftLimitBytes: 100,
       slowConsumerTimeoutMs: 1000,
+      snapshotMode: 'delta',
       random: seededRandom(2),
     });
     let buffered = 0;
