@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Button, ClientKind, parseTiledMap } from '../protocol/index.ts';
-import { seededRandom } from '../game-server/random.ts';
+import { seededRandom } from '../protocol/random.ts';
 import { Room } from '../game-server/room.ts';
 import { Session } from '../game-server/net/session.ts';
 

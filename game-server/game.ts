@@ -19,7 +19,7 @@ import type { ServerConfig } from './config.ts';
 import { RoomDirectory } from './directory/room-directory.ts';
 import { FixedLoop, systemClock, type LoopClock, type TickInfo } from './loop.ts';
 import { Session, type Transport } from './net/session.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../protocol/random.ts';
 import type { Room } from './room.ts';
 import { TickStats } from './tick-stats.ts';
 

@@ -7,3 +7,4 @@ export * from './validate.ts';
 export * from './quantize.ts';
 export * from './sim/index.ts';
 export * from './delta.ts';
+export * from './random.ts';

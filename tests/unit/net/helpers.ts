@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseTiledMap, type CollisionMap } from '../../../protocol/index.ts';
+import { seededRandom } from '../../../protocol/random.ts';
 import type { WebSocketLike } from '../../../game-client/src/net/connection.ts';
 
 export function loadArena(): CollisionMap {
@@ -9,17 +10,8 @@ export function loadArena(): CollisionMap {
   return parseTiledMap('arena', JSON.parse(readFileSync(path, 'utf8')));
 }
 
-/** mulberry32: deterministic random numbers for reproducible input streams. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers for reproducible input streams. */
+export const rng = seededRandom;
 
 /** A hand-driven clock. */
 export class FakeClock {

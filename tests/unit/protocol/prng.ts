@@ -1,14 +1,7 @@
-/** mulberry32: a tiny seeded PRNG, so every randomized test replays the same cases. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../protocol/random.ts';
+
+/** The project's seeded PRNG, so every randomized test replays the same cases. */
+export const makeRng = seededRandom;
 
 /** Integer in [lo, hi], inclusive. */
 export const randInt = (rng: () => number, lo: number, hi: number): number =>

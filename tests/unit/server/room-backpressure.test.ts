@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CloseCode, ServerKind, parseTiledMap } from '../../../protocol/index.ts';
 import { Room } from '../../../game-server/room.ts';
 import { Session, type Transport } from '../../../game-server/net/session.ts';
-import { seededRandom } from '../../../game-server/random.ts';
+import { seededRandom } from '../../../protocol/random.ts';
 
 const map = parseTiledMap('duel', JSON.parse(readFileSync(join(import.meta.dirname, '../../../assets/maps/duel.json'), 'utf8')));
 

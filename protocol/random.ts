@@ -1,4 +1,7 @@
-/** mulberry32: a small, fast, seeded PRNG. Every random choice the server makes uses one. */
+/**
+ * mulberry32: a small, fast, seeded PRNG. Every random choice in Dustup (spawns, room
+ * codes, bots, randomized tests) draws from one of these, so a seed replays a run.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
