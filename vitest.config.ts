@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    // Timing assertions (snapshot rates) want the CPU to themselves more than speed.
-    maxWorkers: 2,
+    // Integration and browser tests assert rates and latencies against real servers,
+    // bots and Chromium: on a 2-core machine they get the CPU to themselves, one file
+    // at a time, rather than racing each other.
+    fileParallelism: false,
   },
 });
