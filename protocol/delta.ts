@@ -201,6 +201,8 @@ export class DeltaError extends Error {}
 export class SnapshotDecoder {
   readonly cells = new Map<number, CellMembers>();
   lastTick = NO_BASELINE;
+  private readonly pending: (number | CellMembers)[] = [];
+  private readonly blockCells = new Set<number>();
   view: ViewRect | null = null;
 
   /** posToWire: 1/REMOTE_POS_SCALE px -> 1/POS_SCALE px. velPerDisp: displacement -> 1/VEL_SCALE px/s. */
@@ -214,29 +216,34 @@ export class SnapshotDecoder {
       throw new DeltaError(`snapshot ${tick} deltas against ${baseTick} but the last applied was ${this.lastTick}`);
     const fresh = baseTick === NO_BASELINE;
     const oldView = fresh ? null : this.view;
-    const byCell = new Map<number, CellBlock>();
+    // Phase 1 may throw and changes nothing: the new state of every cell that has a
+    // block. Phase 2 cannot fail: it drops, advances and replaces in place. Only cells
+    // with blocks allocate (a bot process applies tens of thousands of snapshots a second).
+    const pending = this.pending;
+    pending.length = 0;
+    const byCell = this.blockCells;
+    byCell.clear();
     for (const b of blocks) {
       if (!inView(view, b.cell)) throw new DeltaError(`block for cell ${b.cell} outside the view`);
-      byCell.set(b.cell, b);
-    }
-    const next = new Map<number, CellMembers>();
-    for (let cy = view.cy0; cy <= view.cy1; cy++) {
-      for (let cx = view.cx0; cx <= view.cx1; cx++) {
-        const id = cellId(cx, cy, view.cols);
-        const block = byCell.get(id);
-        const wasVisible = inView(oldView, id);
-        const prev = wasVisible ? this.cells.get(id) : undefined;
-        let m: CellMembers | undefined;
-        if (block?.full) m = fromFull(block);
-        else if (block) {
-          if (!wasVisible) throw new DeltaError(`delta for cell ${id}, which was not visible`);
-          m = applyDelta(prev ?? emptyCell(), block);
-        } else if (prev) m = advance(prev);
-        if (m && m.ids.length > 0) next.set(id, m);
+      if (byCell.has(b.cell)) throw new DeltaError(`two blocks for cell ${b.cell}`);
+      byCell.add(b.cell);
+      if (b.full) pending.push(b.cell, fromFull(b));
+      else {
+        if (!inView(oldView, b.cell)) throw new DeltaError(`delta for cell ${b.cell}, which was not visible`);
+        pending.push(b.cell, applyDelta(this.cells.get(b.cell) ?? EMPTY, b));
       }
     }
-    this.cells.clear();
-    for (const [k, v] of next) this.cells.set(k, v);
+    if (fresh) this.cells.clear();
+    for (const [id, m] of this.cells) {
+      if (!inView(view, id)) this.cells.delete(id);
+      else if (!byCell.has(id)) advance(m);
+    }
+    for (let k = 0; k < pending.length; k += 2) {
+      const id = pending[k] as number;
+      const m = pending[k + 1] as CellMembers;
+      if (m.ids.length > 0) this.cells.set(id, m);
+      else this.cells.delete(id);
+    }
     this.view = view;
     this.lastTick = tick;
   }
@@ -277,14 +284,14 @@ function fromFull(b: FullCellBlock): CellMembers {
 }
 
 /** A cell the snapshot left out: everyone keeps moving by the same displacement. */
-function advance(prev: CellMembers): CellMembers {
-  const m: CellMembers = { ids: prev.ids, X: prev.X.slice(), Y: prev.Y.slice(), dX: prev.dX, dY: prev.dY, aim: prev.aim };
+function advance(m: CellMembers): void {
   for (let i = 0; i < m.ids.length; i++) {
     m.X[i]! += m.dX[i]!;
     m.Y[i]! += m.dY[i]!;
   }
-  return m;
 }
+
+const EMPTY: CellMembers = Object.freeze(emptyCell()) as CellMembers;
 
 function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
   const stay = emptyCell();
