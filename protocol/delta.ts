@@ -201,7 +201,8 @@ export class DeltaError extends Error {}
 export class SnapshotDecoder {
   readonly cells = new Map<number, CellMembers>();
   lastTick = NO_BASELINE;
-  private readonly pending: (number | CellMembers)[] = [];
+  /** Phase 1's results: cell id, then its new members or a block to apply in place. */
+  private readonly pending: (number | CellMembers | DeltaCellBlock)[] = [];
   private readonly blockCells = new Set<number>();
   view: ViewRect | null = null;
 
@@ -230,7 +231,12 @@ export class SnapshotDecoder {
       if (b.full) pending.push(b.cell, fromFull(b));
       else {
         if (!inView(oldView, b.cell)) throw new DeltaError(`delta for cell ${b.cell}, which was not visible`);
-        pending.push(b.cell, applyDelta(this.cells.get(b.cell) ?? EMPTY, b));
+        const prev = this.cells.get(b.cell);
+        if (prev && b.gone.length === 0 && b.entered.length === 0) {
+          // The common case, same players moving: check now, apply in place below.
+          walkChanges(prev.ids.length, b, null);
+          pending.push(b.cell, b);
+        } else pending.push(b.cell, applyDelta(prev ?? EMPTY, b));
       }
     }
     if (fresh) this.cells.clear();
@@ -240,8 +246,11 @@ export class SnapshotDecoder {
     }
     for (let k = 0; k < pending.length; k += 2) {
       const id = pending[k] as number;
-      const m = pending[k + 1] as CellMembers;
-      if (m.ids.length > 0) this.cells.set(id, m);
+      const next = pending[k + 1] as CellMembers | DeltaCellBlock;
+      if ('changes' in next) {
+        const m = this.cells.get(id)!;
+        walkChanges(m.ids.length, next, m);
+      } else if (next.ids.length > 0) this.cells.set(id, next);
       else this.cells.delete(id);
     }
     this.view = view;
@@ -293,6 +302,52 @@ function advance(m: CellMembers): void {
 
 const EMPTY: CellMembers = Object.freeze(emptyCell()) as CellMembers;
 
+/**
+ * Walk a delta block's change entries over the n players remaining in its cell: only
+ * check them (into = null), or apply them to `into`, where players without an entry
+ * keep moving by their displacement. A block that passes the check applies cleanly.
+ */
+function walkChanges(n: number, b: DeltaCellBlock, into: CellMembers | null): void {
+  const ch = b.changes;
+  let c = 0;
+  let e = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const head = c < ch.length ? ch[c]! : -1;
+    if (head >= 0 && (head & 0x3f) === i) {
+      c++;
+      const mv = head & CHANGE_HAS_MOVE ? ch[c++] : MOVE_SAME;
+      if (mv === undefined) throw new DeltaError(`cell ${b.cell}: truncated change`);
+      if (mv === MOVE_ESCAPE) {
+        if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
+        if (into) {
+          into.X[i] = b.escapes[e + 1]!;
+          into.Y[i] = b.escapes[e + 2]!;
+          into.dX[i] = b.escapes[e + 3]!;
+          into.dY[i] = b.escapes[e + 4]!;
+        }
+        e += ESCAPE_FIELDS;
+      } else if (into) {
+        into.dX[i]! += (mv >> 4) - 8;
+        into.dY[i]! += (mv & 15) - 8;
+        into.X[i]! += into.dX[i]!;
+        into.Y[i]! += into.dY[i]!;
+      }
+      if (head & CHANGE_HAS_AIM) {
+        const aim = ch[c++];
+        if (aim === undefined) throw new DeltaError(`cell ${b.cell}: truncated aim`);
+        if (into) into.aim[i] = aim;
+      }
+      last = i;
+    } else if (into) {
+      into.X[i]! += into.dX[i]!;
+      into.Y[i]! += into.dY[i]!;
+    }
+  }
+  if (c !== ch.length) throw new DeltaError(`cell ${b.cell}: change for index ${ch[c]! & 0x3f} after ${last}, or beyond ${n} players`);
+  if (e !== b.escapes.length) throw new DeltaError(`cell ${b.cell}: unused escapes`);
+}
+
 function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
   const stay = emptyCell();
   let g = 0;
@@ -309,43 +364,7 @@ function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
     stay.aim.push(prev.aim[i]!);
   }
   if (g !== b.gone.length) throw new DeltaError(`cell ${b.cell}: bad gone list`);
-  // Walk the change entries; players between them keep moving as before.
-  const ch = b.changes;
-  let c = 0;
-  let e = 0;
-  let last = -1;
-  for (let i = 0; i < stay.ids.length; i++) {
-    const head = c < ch.length ? ch[c]! : -1;
-    if (head >= 0 && (head & 0x3f) === i) {
-      c++;
-      const mv = head & CHANGE_HAS_MOVE ? ch[c++] : MOVE_SAME;
-      if (mv === undefined) throw new DeltaError(`cell ${b.cell}: truncated change`);
-      if (mv === MOVE_ESCAPE) {
-        if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
-        stay.X[i] = b.escapes[e + 1]!;
-        stay.Y[i] = b.escapes[e + 2]!;
-        stay.dX[i] = b.escapes[e + 3]!;
-        stay.dY[i] = b.escapes[e + 4]!;
-        e += ESCAPE_FIELDS;
-      } else {
-        stay.dX[i]! += (mv >> 4) - 8;
-        stay.dY[i]! += (mv & 15) - 8;
-        stay.X[i]! += stay.dX[i]!;
-        stay.Y[i]! += stay.dY[i]!;
-      }
-      if (head & CHANGE_HAS_AIM) {
-        const aim = ch[c++];
-        if (aim === undefined) throw new DeltaError(`cell ${b.cell}: truncated aim`);
-        stay.aim[i] = aim;
-      }
-      last = i;
-    } else {
-      stay.X[i]! += stay.dX[i]!;
-      stay.Y[i]! += stay.dY[i]!;
-    }
-  }
-  if (c !== ch.length) throw new DeltaError(`cell ${b.cell}: change for index ${ch[c]! & 0x3f} after ${last}, or beyond ${stay.ids.length} players`);
-  if (e !== b.escapes.length) throw new DeltaError(`cell ${b.cell}: unused escapes`);
+  walkChanges(stay.ids.length, b, stay);
   if (b.entered.length === 0) return stay;
   // Merge the entered players (sorted by id) into the remaining ones.
   const entered = fromFull({ cell: b.cell, full: true, entries: b.entered });
