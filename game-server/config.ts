@@ -1,4 +1,5 @@
-import { DEFAULT_TICK_RATE } from '../protocol/index.ts';
+import { DEFAULT_TICK_RATE, Limits } from '../protocol/index.ts';
+import { createLogger, type Logger } from './logger.ts';
 
 export interface ServerConfig {
   /** 0 picks a free port (tests). */
@@ -18,8 +19,29 @@ export interface ServerConfig {
   mapId: string;
   /** A connection must say hello within this many ms. */
   handshakeTimeoutMs: number;
-  /** uWS closes a socket that has received nothing for this long (s). */
+  /**
+   * uWS drops a socket that has received nothing, not even a pong to its automatic
+   * pings, for this long (s): 8 or more (uWS's minimum), or 0 for never.
+   */
   idleTimeoutS: number;
+  /** Largest client frame, bytes (4005 over it); at most the protocol's MAX_CLIENT_FRAME_BYTES. */
+  maxFrameBytes: number;
+  /** Messages of any kind per second per connection, on average; null: tick rate + 20. */
+  maxMessagesPerSecond: number | null;
+  /** Inputs per second per connection, on average; null: tick rate + 10. */
+  maxInputsPerSecond: number | null;
+  /** Chat messages per second per connection, on average. */
+  maxChatPerSecond: number;
+  /** Open WebSocket connections per remote address (over it: HTTP 429); 0 = no limit. */
+  maxConnectionsPerIp: number;
+  /** Origins allowed to open the WebSocket (else HTTP 403); null = any. */
+  allowedOrigins: string[] | null;
+  /** A player whose connection dropped is kept this long for a resume, ms. */
+  resumeGraceMs: number;
+  /** On close(): how long to wait for clients to go before cutting them, ms. */
+  shutdownTimeoutMs: number;
+  /** Collect prom-client's default process metrics (CPU, memory, GC, event-loop lag). */
+  processMetrics: boolean;
   /** Over this many bytes buffered, a client's snapshot is skipped. */
   sendSoftLimitBytes: number;
   /** A client whose snapshots are all skipped for this long is closed with SlowConsumer. */
@@ -30,8 +52,8 @@ export interface ServerConfig {
   seed: number;
   /** Allow uWS's slow JavaScript fallback (for platforms without a native binary). */
   allowUwsFallback: boolean;
-  /** Log lines go here; tests pass a no-op. */
-  log: (line: string) => void;
+  /** Structured logger (pino); tests pass silentLogger(). */
+  logger: Logger;
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -46,12 +68,21 @@ export const defaultConfig = (): ServerConfig => ({
   mapId: 'arena',
   handshakeTimeoutMs: 5000,
   idleTimeoutS: 60,
+  maxFrameBytes: Limits.MAX_CLIENT_FRAME_BYTES,
+  maxMessagesPerSecond: null,
+  maxInputsPerSecond: null,
+  maxChatPerSecond: 2,
+  maxConnectionsPerIp: 16,
+  allowedOrigins: null,
+  resumeGraceMs: 15_000,
+  shutdownTimeoutMs: 3000,
+  processMetrics: true,
   sendSoftLimitBytes: 64 * 1024,
   slowConsumerTimeoutMs: 5000,
   snapshotMode: 'delta',
   seed: 0x5eed,
   allowUwsFallback: false,
-  log: (line) => console.log(line),
+  logger: createLogger(),
 });
 
 export function validateConfig(c: ServerConfig): void {
@@ -66,4 +97,19 @@ export function validateConfig(c: ServerConfig): void {
     bad(`max players must be 1..10000, got ${c.maxPlayers}`);
   if (c.snapshotMode !== 'delta' && c.snapshotMode !== 'full') bad(`snapshot mode must be delta or full, got ${String(c.snapshotMode)}`);
   if (!Number.isInteger(c.maxRooms) || c.maxRooms < 1) bad(`max rooms must be >= 1, got ${c.maxRooms}`);
+  if (!(c.handshakeTimeoutMs > 0)) bad(`handshake timeout must be > 0, got ${c.handshakeTimeoutMs}`);
+  if (!Number.isInteger(c.idleTimeoutS) || !(c.idleTimeoutS === 0 || (c.idleTimeoutS >= 8 && c.idleTimeoutS <= 960)))
+    bad(`idle timeout must be 0 (off) or 8..960 s, got ${c.idleTimeoutS}`);
+  if (!Number.isInteger(c.maxFrameBytes) || c.maxFrameBytes < 64 || c.maxFrameBytes > Limits.MAX_CLIENT_FRAME_BYTES)
+    bad(`max frame size must be 64..${Limits.MAX_CLIENT_FRAME_BYTES} bytes, got ${c.maxFrameBytes}`);
+  for (const [what, v] of [
+    ['messages', c.maxMessagesPerSecond],
+    ['inputs', c.maxInputsPerSecond],
+    ['chat messages', c.maxChatPerSecond],
+  ] as const)
+    if (v !== null && !(v > 0)) bad(`max ${what} per second must be > 0, got ${v}`);
+  if (!Number.isInteger(c.maxConnectionsPerIp) || c.maxConnectionsPerIp < 0)
+    bad(`max connections per IP must be >= 0, got ${c.maxConnectionsPerIp}`);
+  if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
+  if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
 }

@@ -6,6 +6,7 @@ import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfig, type ServerConfig } from './config.ts';
+import { LOG_LEVELS, createLogger } from './logger.ts';
 import { createServer } from './server.ts';
 import { UwsFallbackError } from './uws.ts';
 
@@ -27,7 +28,29 @@ Options (environment variable in brackets):
                       room every snapshot, as full-state servers do (benchmark baseline)
   --client-dir DIR    built client to serve                     (default game-client/dist)
   --assets-dir DIR    assets to serve at /assets                (default assets)
+
+Limits and robustness:
+  --max-frame-bytes N        largest client frame (64..512), else close 4005      (default 512)
+  --max-messages-per-second N  messages of any kind per connection, else 4006     (default tick rate + 20)
+  --max-inputs-per-second N  inputs per connection, else 4006                     (default tick rate + 10)
+  --max-chat-per-second N    chat messages per connection, else 4006              (default 2)
+  --max-connections-per-ip N WebSocket connections per address, else HTTP 429; 0 = no limit (default 16)
+  --allowed-origins A,B      origins that may open the WebSocket, else HTTP 403   (default any)
+                             e.g. https://play.example.com,http://localhost:8080
+  --handshake-timeout S      seconds to say hello, else close 4007                (default 5)
+  --idle-timeout S           drop a socket silent this long (pings unanswered); 0 = never, else >= 8 (default 60)
+  --resume-grace S           keep a dropped player this long for a resume         (default 15)
+  --shutdown-timeout S       on SIGTERM/SIGINT, wait this long for clients to go  (default 3)
+
+Logging:
+  --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
+  --log-format F      json or pretty                            [DUSTUP_LOG_FORMAT] (default pretty in a terminal, else json)
   -h, --help          show this help
+
+Environment variables for the limits: DUSTUP_MAX_FRAME_BYTES, DUSTUP_MAX_MESSAGES_PER_SECOND,
+DUSTUP_MAX_INPUTS_PER_SECOND, DUSTUP_MAX_CHAT_PER_SECOND, DUSTUP_MAX_CONNECTIONS_PER_IP,
+DUSTUP_ALLOWED_ORIGINS, DUSTUP_HANDSHAKE_TIMEOUT, DUSTUP_IDLE_TIMEOUT, DUSTUP_RESUME_GRACE,
+DUSTUP_SHUTDOWN_TIMEOUT.
 
 DUSTUP_ALLOW_UWS_FALLBACK=1 lets the server run on uWebSockets.js's slow JavaScript
 fallback when its native binary cannot load (never for production).`;
@@ -42,6 +65,36 @@ function intOption(name: string, raw: string | undefined, fallback: number): num
   const n = Number(raw);
   if (!Number.isInteger(n)) fail(`${name} must be an integer, got "${raw}"`);
   return n;
+}
+
+/** A non-negative number of seconds, returned in ms. */
+function secondsOption(name: string, raw: string | undefined, fallbackMs: number): number {
+  if (raw === undefined || raw === '') return fallbackMs;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) fail(`${name} must be a number of seconds >= 0, got "${raw}"`);
+  return Math.round(n * 1000);
+}
+
+function numberOption(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) fail(`${name} must be a number > 0, got "${raw}"`);
+  return n;
+}
+
+function originsOption(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const list = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of list) {
+    let ok = false;
+    try {
+      ok = new URL(o).origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail(`--allowed-origins takes origins like https://example.com (scheme, host, optional port), got "${o}"`);
+  }
+  return list;
 }
 
 function snapshotMode(raw: string): 'delta' | 'full' {
@@ -65,6 +118,18 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'snapshot-mode': { type: 'string' },
         'client-dir': { type: 'string' },
         'assets-dir': { type: 'string' },
+        'max-frame-bytes': { type: 'string' },
+        'max-messages-per-second': { type: 'string' },
+        'max-inputs-per-second': { type: 'string' },
+        'max-chat-per-second': { type: 'string' },
+        'max-connections-per-ip': { type: 'string' },
+        'allowed-origins': { type: 'string' },
+        'handshake-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'resume-grace': { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -76,6 +141,12 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
   if (values.help) return 'help';
   const d = defaultConfig();
   const tickRate = intOption('--tick-rate', values['tick-rate'] ?? env.DUSTUP_TICK_RATE, d.tickRate);
+  const level = values['log-level'] ?? env.DUSTUP_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  const format = values['log-format'] ?? env.DUSTUP_LOG_FORMAT;
+  if (format !== undefined && format !== 'json' && format !== 'pretty') fail(`--log-format must be json or pretty, got "${format}"`);
+  const idleS = secondsOption('--idle-timeout', values['idle-timeout'] ?? env.DUSTUP_IDLE_TIMEOUT, d.idleTimeoutS * 1000) / 1000;
+  if (idleS !== 0 && !(Number.isInteger(idleS) && idleS >= 8)) fail(`--idle-timeout must be 0 or a whole number of seconds >= 8, got ${idleS}`);
   return {
     ...d,
     port: intOption('--port', values.port ?? env.PORT, d.port),
@@ -89,6 +160,24 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     clientDir: resolve(values['client-dir'] ?? join(root, 'game-client', 'dist')),
     assetsDir: resolve(values['assets-dir'] ?? join(root, 'assets')),
     allowUwsFallback: env.DUSTUP_ALLOW_UWS_FALLBACK === '1',
+    maxFrameBytes: intOption('--max-frame-bytes', values['max-frame-bytes'] ?? env.DUSTUP_MAX_FRAME_BYTES, d.maxFrameBytes),
+    maxMessagesPerSecond:
+      numberOption('--max-messages-per-second', values['max-messages-per-second'] ?? env.DUSTUP_MAX_MESSAGES_PER_SECOND) ?? null,
+    maxInputsPerSecond:
+      numberOption('--max-inputs-per-second', values['max-inputs-per-second'] ?? env.DUSTUP_MAX_INPUTS_PER_SECOND) ?? null,
+    maxChatPerSecond:
+      numberOption('--max-chat-per-second', values['max-chat-per-second'] ?? env.DUSTUP_MAX_CHAT_PER_SECOND) ?? d.maxChatPerSecond,
+    maxConnectionsPerIp: intOption(
+      '--max-connections-per-ip',
+      values['max-connections-per-ip'] ?? env.DUSTUP_MAX_CONNECTIONS_PER_IP,
+      d.maxConnectionsPerIp,
+    ),
+    allowedOrigins: originsOption(values['allowed-origins'] ?? env.DUSTUP_ALLOWED_ORIGINS),
+    handshakeTimeoutMs: secondsOption('--handshake-timeout', values['handshake-timeout'] ?? env.DUSTUP_HANDSHAKE_TIMEOUT, d.handshakeTimeoutMs),
+    idleTimeoutS: idleS,
+    resumeGraceMs: secondsOption('--resume-grace', values['resume-grace'] ?? env.DUSTUP_RESUME_GRACE, d.resumeGraceMs),
+    shutdownTimeoutMs: secondsOption('--shutdown-timeout', values['shutdown-timeout'] ?? env.DUSTUP_SHUTDOWN_TIMEOUT, d.shutdownTimeoutMs),
+    logger: createLogger({ level, pretty: format === undefined ? undefined : format === 'pretty' }),
     seed: (Date.now() ^ (process.pid << 8)) >>> 0,
   };
 }
@@ -106,8 +195,11 @@ async function main(): Promise<void> {
     if (err instanceof UwsFallbackError) fail(err.message);
     fail((err as Error).message);
   }
+  const log = config.logger;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(
+  // Tools (bench, tests) read the port from this line: keep "listening: http://HOST:PORT/".
+  log.info(
+    { port: server.port, tickRate: config.tickRate, snapshotRate: config.snapshotRate },
     `Dustup server listening: http://${shown}:${server.port}/  ` +
       `(WebSocket ws://${shown}:${server.port}/ws, tick ${config.tickRate} Hz, snapshots ${config.snapshotRate} Hz)`,
   );
@@ -115,10 +207,12 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: closing connections and shutting down`);
+    log.info({ signal }, `${signal}: closing connections with 4010 ServerShutdown and shutting down`);
+    // A backstop: whatever happens, the process is gone shortly after the grace period.
+    setTimeout(() => process.exit(0), config.shutdownTimeoutMs + 2000).unref();
     void server.close().then(() => {
-      // Let the close frames flush before the process exits.
-      setTimeout(() => process.exit(0), 200).unref();
+      // Let the last close frames flush before the process exits.
+      setTimeout(() => process.exit(0), 100).unref();
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -3,13 +3,17 @@
  * inputs, stepping the shared sim and sending snapshots. Many rooms live in a process.
  */
 import {
+  Button,
   CloseCode,
+  EventType,
   NO_BASELINE,
+  Notice,
   ServerKind,
   SnapshotWriter,
   encodeServerMessage,
   quantizePos,
   quantizeVel,
+  sanitizeChat,
   stepPlayer,
   type CollisionMap,
   type InputMsg,
@@ -17,16 +21,18 @@ import {
   type SelfState,
 } from '../protocol/index.ts';
 import type { TickInfo } from './loop.ts';
+import { EventFeed, type EventRecipient } from './net/event-feed.ts';
 import { InputQueue } from './net/input-queue.ts';
 import { InterestGrid, wholeMap } from './net/interest-grid.ts';
 import type { Session } from './net/session.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
-import { chooseSpawn } from './world/spawns.ts';
+import { Arena, type Combatant } from './world/arena.ts';
 
 export interface Player {
   readonly id: number;
   readonly name: string;
-  readonly session: Session;
+  /** The current connection; a closed one while the player is kept for a resume. */
+  session: Session;
   state: PlayerState;
   /** Aim byte from the latest applied input. */
   aim: number;
@@ -35,6 +41,8 @@ export interface Player {
   lastAppliedSeq: number;
   /** Reused for the self part of each snapshot. */
   readonly selfState: SelfState;
+  /** Health, life, score, blaster cooldown: see world/arena.ts. */
+  readonly combat: Combatant;
 }
 
 export interface RoomOptions {
@@ -66,6 +74,12 @@ export class Room {
   private readonly writer = new SnapshotWriter();
   snapshotsSent = 0;
   snapshotsSkipped = 0;
+  /** Combat, respawns and pickups. */
+  readonly arena: Arena;
+  /** This tick's events, flushed before its snapshots. */
+  private readonly events: EventFeed;
+  /** Loop time of the latest tick, ms (a newcomer's spawn protection runs from it). */
+  private now = 0;
 
   constructor(
     readonly code: string,
@@ -74,7 +88,10 @@ export class Room {
     private readonly opts: RoomOptions,
   ) {
     this.dt = 1 / opts.tickRate;
-    this.snapshots = new SnapshotBuilder(new InterestGrid(map.width * map.tileSize, map.height * map.tileSize));
+    const grid = new InterestGrid(map.width * map.tileSize, map.height * map.tileSize);
+    this.snapshots = new SnapshotBuilder(grid);
+    this.events = new EventFeed(grid);
+    this.arena = new Arena(map, opts.tickRate, opts.random, this.events);
   }
 
   get size(): number {
@@ -91,7 +108,7 @@ export class Room {
 
   join(id: number, name: string, session: Session): Player {
     if (this.isFull) throw new Error(`room ${this.code} is full`);
-    const at = chooseSpawn(this.map.spawns, [...this.players.values()].map((p) => p.state), this.opts.random);
+    const at = this.arena.spawnPoint(this.players.values());
     const player: Player = {
       id,
       name,
@@ -102,6 +119,7 @@ export class Room {
       inputs: new InputQueue(this.opts.tickRate),
       lastAppliedSeq: 0,
       selfState: { x: 0, y: 0, vx: 0, vy: 0 },
+      combat: this.arena.newcomer(this.now),
     };
     // Everyone already here learns of the newcomer; the newcomer gets the whole list.
     const joined = encodeServerMessage({ kind: ServerKind.PlayerJoined, id, name });
@@ -109,7 +127,51 @@ export class Room {
     this.players.set(id, player);
     const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
     session.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
+    this.sendMatchState(session);
     return player;
+  }
+
+  /** Scores, health and taken pickups, for a client that (re)joins: events follow from here. */
+  private sendMatchState(session: Session): void {
+    const players = [...this.players.values()].map((p) => ({
+      id: p.id,
+      score: p.combat.score,
+      health: p.combat.alive ? p.combat.health : 0,
+    }));
+    session.send(encodeServerMessage({ kind: ServerKind.MatchState, players, pickupsTaken: this.arena.pickups.taken() }));
+  }
+
+  /** A chat line from a player: cleaned, then to everyone in the room with the next events. */
+  chat(player: Player, raw: string): void {
+    const text = sanitizeChat(raw);
+    if (text !== '') this.events.all({ type: EventType.Chat, player: player.id, text });
+  }
+
+  /** Tell one player its chat line was dropped for going over the chat rate. */
+  chatRefused(player: Player): void {
+    this.events.to(player.id, { type: EventType.Notice, notice: Notice.ChatRateLimited, text: 'You are sending messages too fast; that one was not sent.' });
+  }
+
+  /**
+   * The player's connection dropped: it stays in the room (seat, state, visible to
+   * others) but frozen, since no input is applied until it resumes.
+   */
+  detach(player: Player): void {
+    player.inputs.reset();
+  }
+
+  /**
+   * A kept player's new connection. Its snapshots start over from full blocks (a new
+   * session has no baseline) and its input sequence starts over at 1 (the acks at 0):
+   * the client restarts its own on every connection.
+   */
+  resume(player: Player, session: Session): void {
+    player.session = session;
+    player.inputs.reset();
+    player.lastAppliedSeq = 0;
+    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
+    session.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
+    this.sendMatchState(session);
   }
 
   leave(player: Player): void {
@@ -119,17 +181,42 @@ export class Room {
   }
 
   tick(info: TickInfo): void {
+    this.now = info.time;
     const taken = this.taken;
+    const arena = this.arena;
     for (const p of this.players.values()) {
       const n = p.inputs.take(taken);
       for (let i = 0; i < n; i++) {
         const input = taken[i]!;
-        p.state = stepPlayer(p.state, input.buttons, this.dt, this.map);
+        // The dead still have their inputs acknowledged (the client's prediction stays in
+        // step) but applied as no buttons: a corpse neither walks nor shoots.
+        const alive = p.combat.alive;
+        p.state = stepPlayer(p.state, alive ? input.buttons : 0, this.dt, this.map);
         p.aim = input.aim;
         p.lastAppliedSeq = input.seq;
+        if (alive && input.viewTime !== undefined && (input.buttons & Button.Fire) !== 0)
+          arena.fire(p, input.aim, input.viewTime, info.tick);
       }
     }
+    arena.endTick(info.time, this.players);
+    // Events before the snapshot of the same tick: a kill arrives before the snapshot
+    // its victim has vanished from, a respawn before the one it reappears in.
+    if (this.events.pending > 0) this.events.flush(info.tick, this.eventRecipients());
     if (this.snapshotDue(info.tick)) this.sendSnapshots(info);
+  }
+
+  private *eventRecipients(): Iterable<EventRecipient> {
+    const grid = this.snapshots.grid;
+    const full = this.opts.snapshotMode === 'full';
+    for (const p of this.players.values()) {
+      const s = p.session;
+      if (s.phase === 'closed') continue;
+      yield {
+        id: p.id,
+        view: full ? wholeMap(grid) : grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight),
+        send: (bytes) => s.send(bytes),
+      };
+    }
   }
 
   /** Snapshots go out snapshotRate times a second, spread evenly over the ticks. */
@@ -146,6 +233,8 @@ export class Room {
     const blocks = this.blocks;
     for (const p of this.players.values()) {
       const s = p.session;
+      // A player kept for a resume has no one to send to.
+      if (s.phase === 'closed') continue;
       // Backpressure: a client that is not keeping up gets no snapshot this tick rather
       // than an ever-growing buffer; the next one deltas against what it last received.
       if (s.bufferedAmount() > this.opts.sendSoftLimitBytes) {
@@ -165,6 +254,8 @@ export class Room {
       self.y = quantizePos(p.state.y);
       self.vx = quantizeVel(p.state.vx);
       self.vy = quantizeVel(p.state.vy);
+      self.dash = p.state.dash ?? 0;
+      self.dashCooldown = p.state.dashCooldown ?? 0;
       s.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, view, blocks));
       s.baseline.tick = info.tick;
       s.baseline.view = view;
@@ -175,6 +266,8 @@ export class Room {
   private *remoteSources(): Iterable<{ id: number; x: number; y: number; aim: number }> {
     const src = { id: 0, x: 0, y: 0, aim: 0 };
     for (const p of this.players.values()) {
+      // The dead are out of everyone's view until they respawn.
+      if (!p.combat.alive) continue;
       src.id = p.id;
       src.x = p.state.x;
       src.y = p.state.y;

@@ -27,6 +27,8 @@ export const CloseCode = {
   ServerFull: 4009,
   /** The server is shutting down or restarting; reconnecting later is expected to work. */
   ServerShutdown: 4010,
+  /** Hello carried a resume token the server does not accept: unknown, expired, or in use. */
+  ResumeRefused: 4011,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

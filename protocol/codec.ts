@@ -8,9 +8,12 @@ import { ProtocolError, malformed } from './errors.ts';
 import { CloseCode } from './close-codes.ts';
 import {
   ClientKind,
+  EventType,
   Limits,
   ServerKind,
   type ClientMessage,
+  type GameEvent,
+  type PlayerStanding,
   type SelfState,
   type ServerMessage,
 } from './messages.ts';
@@ -29,9 +32,15 @@ const pack = (value: unknown): Uint8Array => packr.pack(value);
 export function encodeClientMessage(msg: ClientMessage): Uint8Array {
   switch (msg.kind) {
     case ClientKind.Hello:
-      return pack([msg.kind, msg.version, msg.name, msg.room]);
+      return msg.resumeToken === undefined
+        ? pack([msg.kind, msg.version, msg.name, msg.room])
+        : pack([msg.kind, msg.version, msg.name, msg.room, msg.resumeToken]);
     case ClientKind.Input:
-      return pack([msg.kind, msg.seq, msg.buttons, msg.aim]);
+      return msg.viewTime === undefined
+        ? pack([msg.kind, msg.seq, msg.buttons, msg.aim])
+        : pack([msg.kind, msg.seq, msg.buttons, msg.aim, msg.viewTime]);
+    case ClientKind.Chat:
+      return pack([msg.kind, msg.text]);
     case ClientKind.Ping:
       return pack([msg.kind, msg.clientTime]);
     case ClientKind.Viewport:
@@ -93,8 +102,8 @@ export class SnapshotWriter {
     view: ViewRect,
     blocks: readonly Uint8Array[],
   ): Uint8Array {
-    // Header: at most 3 + 1 + 4 * 9 + 1 + 4 * 9 + 1 + 5 * 9 = 123 bytes (every number a float64).
-    let need = 128;
+    // Header: at most 3 + 1 + 4 * 9 + 1 + 6 * 9 + 1 + 5 * 9 = 141 bytes (every number a float64).
+    let need = 144;
     for (const b of blocks) need += b.byteLength;
     if (need > this.buf.byteLength) {
       this.buf = new Uint8Array(Math.max(need, this.buf.byteLength * 2));
@@ -113,11 +122,19 @@ export class SnapshotWriter {
     this.int(serverTime);
     this.int(ackSeq);
     this.int(baseTick);
-    this.buf[this.pos++] = 0x94;
+    // The dash state only travels while it is non-zero: most snapshots keep 4 elements.
+    const dash = self.dash ?? 0;
+    const dashCooldown = self.dashCooldown ?? 0;
+    const withDash = dash !== 0 || dashCooldown !== 0;
+    this.buf[this.pos++] = withDash ? 0x96 : 0x94;
     this.int(self.x);
     this.int(self.y);
     this.int(self.vx);
     this.int(self.vy);
+    if (withDash) {
+      this.int(dash);
+      this.int(dashCooldown);
+    }
     this.buf[this.pos++] = 0x95;
     this.int(view.cx0);
     this.int(view.cy0);
@@ -196,8 +213,8 @@ function blockArray(b: CellBlock): unknown[] {
 
 export function encodeServerMessage(msg: ServerMessage): Uint8Array {
   switch (msg.kind) {
-    case ServerKind.Welcome:
-      return pack([
+    case ServerKind.Welcome: {
+      const w: unknown[] = [
         msg.kind,
         msg.playerId,
         msg.tickRate,
@@ -206,7 +223,10 @@ export function encodeServerMessage(msg: ServerMessage): Uint8Array {
         msg.serverTime,
         msg.mapId,
         msg.roomCode,
-      ]);
+      ];
+      if (msg.resumeToken !== undefined) w.push(msg.resumeToken, msg.resumed ? 1 : 0);
+      return pack(w);
+    }
     case ServerKind.Snapshot:
       return encodeSnapshot(
         msg.tick,
@@ -228,7 +248,65 @@ export function encodeServerMessage(msg: ServerMessage): Uint8Array {
       return pack([msg.kind, msg.id, msg.name]);
     case ServerKind.PlayerLeft:
       return pack([msg.kind, msg.id]);
+    case ServerKind.Events:
+      return encodeEventsFrame(msg.tick, msg.events.map(encodeEvent));
+    case ServerKind.MatchState: {
+      const flat: number[] = [];
+      for (const p of msg.players) flat.push(p.id, p.score, p.health);
+      return pack([msg.kind, flat, msg.pickupsTaken]);
+    }
   }
+}
+
+/** One event as its own MessagePack array: encoded once, copied into many Events frames. */
+export function encodeEvent(e: GameEvent): Uint8Array {
+  switch (e.type) {
+    case EventType.Shot:
+      return pack([e.type, e.shooter, e.x0, e.y0, e.x1, e.y1]);
+    case EventType.Hit:
+      return pack([e.type, e.victim, e.attacker, e.damage, e.health]);
+    case EventType.Kill:
+      return pack([e.type, e.victim, e.killer, e.killerScore]);
+    case EventType.Respawn:
+      return pack([e.type, e.player, e.x, e.y, e.health, e.protectMs]);
+    case EventType.Pickup:
+      return pack([e.type, e.player, e.pickup, e.health]);
+    case EventType.PickupReady:
+      return pack([e.type, e.pickup]);
+    case EventType.Chat:
+      return pack([e.type, e.player, e.text]);
+    case EventType.Notice:
+      return pack([e.type, e.notice, e.text]);
+  }
+}
+
+/** An Events frame [16, tick, ...events] from events encoded with encodeEvent. */
+export function encodeEventsFrame(tick: number, events: readonly Uint8Array[]): Uint8Array {
+  const head = pack(tick);
+  const count = 2 + events.length;
+  const arrayHeader = count <= 15 ? 1 : count <= 0xffff ? 3 : 5;
+  let size = arrayHeader + 1 + head.byteLength;
+  for (const e of events) size += e.byteLength;
+  const out = new Uint8Array(size);
+  let pos = 0;
+  if (count <= 15) out[pos++] = 0x90 | count;
+  else if (count <= 0xffff) {
+    out[pos++] = 0xdc;
+    out[pos++] = count >> 8;
+    out[pos++] = count & 0xff;
+  } else {
+    out[pos++] = 0xdd;
+    new DataView(out.buffer).setUint32(pos, count);
+    pos += 4;
+  }
+  out[pos++] = ServerKind.Events;
+  out.set(head, pos);
+  pos += head.byteLength;
+  for (const e of events) {
+    out.set(e, pos);
+    pos += e.byteLength;
+  }
+  return out;
 }
 
 const num = (v: unknown, what: string): number => {
@@ -291,9 +369,12 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         serverTime: num(v[5], 'welcome.serverTime'),
         mapId: str(v[6], 'welcome.mapId'),
         roomCode: str(v[7], 'welcome.roomCode'),
+        // Elements 8 and 9 (resume) are absent from servers that predate them.
+        ...(v.length > 8 ? { resumeToken: str(v[8], 'welcome.resumeToken'), resumed: v[9] === 1 } : {}),
       };
     case ServerKind.Snapshot: {
-      const self = intArray(v[5], 4, 'snapshot.self');
+      const self = intArray(v[5], null, 'snapshot.self');
+      if (self.length !== 4 && self.length !== 6) throw malformed('snapshot.self must be an array of 4 or 6');
       const view = intArray(v[6], 5, 'snapshot.view');
       const blocks: CellBlock[] = [];
       for (let i = SNAPSHOT_HEADER_ELEMENTS; i < v.length; i++) blocks.push(decodeBlock(v[i]));
@@ -303,7 +384,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         serverTime: num(v[2], 'snapshot.serverTime'),
         ackSeq: int(v[3], 'snapshot.ackSeq'),
         baseTick: int(v[4], 'snapshot.baseTick'),
-        self: { x: self[0]!, y: self[1]!, vx: self[2]!, vy: self[3]! },
+        self:
+          self.length === 6
+            ? { x: self[0]!, y: self[1]!, vx: self[2]!, vy: self[3]!, dash: self[4]!, dashCooldown: self[5]! }
+            : { x: self[0]!, y: self[1]!, vx: self[2]!, vy: self[3]! },
         view: { cx0: view[0]!, cy0: view[1]!, cx1: view[2]!, cy1: view[3]!, cols: view[4]! },
         blocks,
       };
@@ -326,7 +410,68 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
       return { kind: ServerKind.PlayerJoined, id: int(v[1], 'joined.id'), name: str(v[2], 'joined.name') };
     case ServerKind.PlayerLeft:
       return { kind: ServerKind.PlayerLeft, id: int(v[1], 'left.id') };
+    case ServerKind.Events: {
+      const events: GameEvent[] = [];
+      for (let i = 2; i < v.length; i++) {
+        const e = decodeEvent(v[i]);
+        if (e) events.push(e);
+      }
+      return { kind: ServerKind.Events, tick: int(v[1], 'events.tick'), events };
+    }
+    case ServerKind.MatchState: {
+      const flat = intArray(v[1], null, 'matchState.players');
+      if (flat.length % 3 !== 0) throw malformed('matchState.players must be [id, score, health, ...]');
+      const players: PlayerStanding[] = [];
+      for (let i = 0; i < flat.length; i += 3) players.push({ id: flat[i]!, score: flat[i + 1]!, health: flat[i + 2]! });
+      return { kind: ServerKind.MatchState, players, pickupsTaken: intArray(v[2], null, 'matchState.pickupsTaken') };
+    }
     default:
       throw malformed(`unknown server message kind ${String(v[0])}`);
+  }
+}
+
+/**
+ * One event of an Events frame. An event type this client does not know is skipped
+ * (null), so a server may add types without breaking older clients; a known type with
+ * the wrong shape is an error. Extra trailing elements are ignored.
+ */
+function decodeEvent(v: unknown): GameEvent | null {
+  if (!Array.isArray(v) || v.length === 0) throw malformed('event must be a non-empty array');
+  const ints = (n: number, what: string): number[] => {
+    if (v.length < n + 1) throw malformed(`${what} event needs ${n} fields`);
+    const out: number[] = [];
+    for (let i = 1; i <= n; i++) out.push(int(v[i], `${what}[${i}]`));
+    return out;
+  };
+  switch (v[0]) {
+    case EventType.Shot: {
+      const [shooter, x0, y0, x1, y1] = ints(5, 'shot');
+      return { type: EventType.Shot, shooter: shooter!, x0: x0!, y0: y0!, x1: x1!, y1: y1! };
+    }
+    case EventType.Hit: {
+      const [victim, attacker, damage, health] = ints(4, 'hit');
+      return { type: EventType.Hit, victim: victim!, attacker: attacker!, damage: damage!, health: health! };
+    }
+    case EventType.Kill: {
+      const [victim, killer, killerScore] = ints(3, 'kill');
+      return { type: EventType.Kill, victim: victim!, killer: killer!, killerScore: killerScore! };
+    }
+    case EventType.Respawn: {
+      const [player, x, y, health, protectMs] = ints(5, 'respawn');
+      return { type: EventType.Respawn, player: player!, x: x!, y: y!, health: health!, protectMs: protectMs! };
+    }
+    case EventType.Pickup: {
+      const [player, pickup, health] = ints(3, 'pickup');
+      return { type: EventType.Pickup, player: player!, pickup: pickup!, health: health! };
+    }
+    case EventType.PickupReady:
+      return { type: EventType.PickupReady, pickup: ints(1, 'pickupReady')[0]! };
+    case EventType.Chat:
+      return { type: EventType.Chat, player: ints(1, 'chat')[0]!, text: str(v[2], 'chat.text') };
+    case EventType.Notice:
+      return { type: EventType.Notice, notice: ints(1, 'notice')[0]!, text: str(v[2], 'notice.text') };
+    default:
+      if (!Number.isInteger(v[0])) throw malformed('event type must be an integer');
+      return null;
   }
 }

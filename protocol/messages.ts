@@ -12,6 +12,7 @@ export const ClientKind = {
   Input: 2,
   Ping: 3,
   Viewport: 4,
+  Chat: 5,
 } as const;
 
 /** Server -> client kinds. */
@@ -22,6 +23,8 @@ export const ServerKind = {
   Roster: 13,
   PlayerJoined: 14,
   PlayerLeft: 15,
+  Events: 16,
+  MatchState: 17,
 } as const;
 
 /** Bits of Input.buttons. */
@@ -30,9 +33,13 @@ export const Button = {
   Down: 2,
   Left: 4,
   Right: 8,
+  /** Fire the blaster (when its cooldown allows); the input then carries viewTime. */
+  Fire: 16,
+  /** Dash (when its cooldown allows): a short burst in the move direction, in the sim. */
+  Dash: 32,
 } as const;
 /** Every bit a client may set; any other bit makes the input malformed. */
-export const BUTTON_MASK = Button.Up | Button.Down | Button.Left | Button.Right;
+export const BUTTON_MASK = Button.Up | Button.Down | Button.Left | Button.Right | Button.Fire | Button.Dash;
 
 /** Limits on what a client may send; the validator enforces every one. */
 export const Limits = {
@@ -51,28 +58,56 @@ export const Limits = {
   MIN_VIEW_HEIGHT: 240,
   MAX_VIEW_WIDTH: 2560,
   MAX_VIEW_HEIGHT: 1600,
+  /** Resume tokens: base64url, this many characters at most (the server issues 22). */
+  RESUME_TOKEN_MAX: 64,
+  /** Chat text as shown: at most this many code points after sanitizeChat. */
+  MAX_CHAT_LENGTH: 120,
+  /** Chat text as sent: at most this many UTF-16 code units (longer: Malformed). */
+  MAX_RAW_CHAT: 240,
+  /** Input.viewTime: ms on the server's clock, an unsigned 32-bit integer. */
+  MAX_VIEW_TIME: 0xffffffff,
 } as const;
+
+/**
+ * Hello.room value asking for a new private room (listed nowhere; joined by its code).
+ * Lower case, so it can never be a room code nor what a client makes of typed text.
+ */
+export const CREATE_PRIVATE_ROOM = 'new';
 
 /** Room codes avoid letters and digits people confuse (0/O, 1/I/L). */
 export const ROOM_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 // ---- client -> server ----
 
-/** [1, version, name, room]: room "" means quick play. */
+/**
+ * [1, version, name, room] or [1, version, name, room, resumeToken]: room "" means quick
+ * play. With a resume token (from an earlier Welcome) the server gives back the player it
+ * kept after a dropped connection instead of a new one; name and room are then ignored.
+ */
 export interface HelloMsg {
   kind: typeof ClientKind.Hello;
   version: number;
   name: string;
   room: string;
+  resumeToken?: string;
 }
 
-/** [2, seq, buttons, aim]: one per simulation tick, seq increasing by one each time. */
+/**
+ * [2, seq, buttons, aim] or, with Fire held, [2, seq, buttons, aim, viewTime]: one per
+ * simulation tick, seq increasing by one each time.
+ */
 export interface InputMsg {
   kind: typeof ClientKind.Input;
   seq: number;
   buttons: number;
   /** Aim angle, one byte (see quantize.ts): 0..255 maps to 0..2π. */
   aim: number;
+  /**
+   * Present exactly when buttons has Fire: the server time (ms, Snapshot.serverTime's
+   * timeline, rounded) at which the shooter was drawing the other players when it
+   * sampled this input. The server rewinds them to it (capped) to judge the shot.
+   */
+  viewTime?: number;
 }
 
 /** [3, clientTime]: the client's clock in ms, echoed back in the pong. */
@@ -91,11 +126,21 @@ export interface ViewportMsg {
   height: number;
 }
 
-export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg;
+/** [5, text]: a chat line for everyone in the room (sanitized and rate-limited there). */
+export interface ChatMsg {
+  kind: typeof ClientKind.Chat;
+  text: string;
+}
+
+export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMsg;
 
 // ---- server -> client ----
 
-/** [10, playerId, tickRate, snapshotRate, serverTick, serverTime, mapId, roomCode] */
+/**
+ * [10, playerId, tickRate, snapshotRate, serverTick, serverTime, mapId, roomCode, resumeToken, resumed]
+ * resumeToken: present it in a later Hello to get this player back after a dropped
+ * connection; resumed: 1 when this Welcome gives back a kept player, else 0.
+ */
 export interface WelcomeMsg {
   kind: typeof ServerKind.Welcome;
   playerId: number;
@@ -105,6 +150,9 @@ export interface WelcomeMsg {
   serverTime: number;
   mapId: string;
   roomCode: string;
+  /** Absent only from servers that do not keep players (older than resume). */
+  resumeToken?: string;
+  resumed?: boolean;
 }
 
 /**
@@ -120,12 +168,18 @@ export interface EntityState {
   aim: number;
 }
 
-/** The receiver's own player, exact (1/8 px, 1/8 px/s): what it reconciles against. */
+/**
+ * The receiver's own player, exact (1/8 px, 1/8 px/s): what it reconciles against.
+ * dash / dashCooldown (sim ticks, see sim/step.ts) travel only when either is non-zero;
+ * absent means 0.
+ */
 export interface SelfState {
   x: number;
   y: number;
   vx: number;
   vy: number;
+  dash?: number;
+  dashCooldown?: number;
 }
 
 /**
@@ -184,4 +238,127 @@ export interface PlayerLeftMsg {
   id: number;
 }
 
-export type ServerMessage = WelcomeMsg | SnapshotMsg | PongMsg | RosterMsg | PlayerJoinedMsg | PlayerLeftMsg;
+/** Types of the events in an Events message (element 0 of each event array). */
+export const EventType = {
+  /** [1, shooter, x0, y0, x1, y1]: a blaster beam from (x0, y0) to where it stopped, px. */
+  Shot: 1,
+  /** [2, victim, attacker, damage, health]: health is the victim's after the hit. */
+  Hit: 2,
+  /** [3, victim, killer, killerScore]: the victim respawns RESPAWN_DELAY_MS later. */
+  Kill: 3,
+  /** [4, player, x, y, health, protectMs]: alive again at (x, y) px, protected for protectMs. */
+  Respawn: 4,
+  /** [5, player, pickup, health]: pickup (index in the map's pickups layer) taken. */
+  Pickup: 5,
+  /** [6, pickup]: the pickup is back. */
+  PickupReady: 6,
+  /** [7, player, text]: a chat line (sanitized by the server). */
+  Chat: 7,
+  /** [8, notice, text]: to you only, e.g. your chat line was dropped (Notice). */
+  Notice: 8,
+} as const;
+
+/** Notice codes (EventType.Notice). */
+export const Notice = {
+  /** A chat line was dropped: more than the chat rate allows. */
+  ChatRateLimited: 1,
+} as const;
+
+export interface ShotEvent {
+  type: typeof EventType.Shot;
+  shooter: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+export interface HitEvent {
+  type: typeof EventType.Hit;
+  victim: number;
+  attacker: number;
+  damage: number;
+  health: number;
+}
+export interface KillEvent {
+  type: typeof EventType.Kill;
+  victim: number;
+  killer: number;
+  killerScore: number;
+}
+export interface RespawnEvent {
+  type: typeof EventType.Respawn;
+  player: number;
+  x: number;
+  y: number;
+  health: number;
+  protectMs: number;
+}
+export interface PickupEvent {
+  type: typeof EventType.Pickup;
+  player: number;
+  pickup: number;
+  health: number;
+}
+export interface PickupReadyEvent {
+  type: typeof EventType.PickupReady;
+  pickup: number;
+}
+export interface ChatEvent {
+  type: typeof EventType.Chat;
+  player: number;
+  text: string;
+}
+export interface NoticeEvent {
+  type: typeof EventType.Notice;
+  notice: number;
+  text: string;
+}
+export type GameEvent =
+  | ShotEvent
+  | HitEvent
+  | KillEvent
+  | RespawnEvent
+  | PickupEvent
+  | PickupReadyEvent
+  | ChatEvent
+  | NoticeEvent;
+
+/**
+ * [16, tick, event, event, ...]: what happened in one tick, in order, each event an array
+ * (see EventType). Sent before that tick's snapshot, over the same ordered socket, so
+ * it is reliable and ordered. Shots and hits go to those who can see them (and to the
+ * players involved); everything else to the whole room.
+ */
+export interface EventsMsg {
+  kind: typeof ServerKind.Events;
+  tick: number;
+  events: GameEvent[];
+}
+
+/** One player's standing in a MatchState. health 0: dead, waiting to respawn. */
+export interface PlayerStanding {
+  id: number;
+  score: number;
+  health: number;
+}
+
+/**
+ * [17, [id, score, health, ...], [pickup, ...]]: sent once after the Roster to a player
+ * who joins: everyone's score and health, and the pickups currently taken. Events keep
+ * it current from then on.
+ */
+export interface MatchStateMsg {
+  kind: typeof ServerKind.MatchState;
+  players: PlayerStanding[];
+  pickupsTaken: number[];
+}
+
+export type ServerMessage =
+  | WelcomeMsg
+  | SnapshotMsg
+  | PongMsg
+  | RosterMsg
+  | PlayerJoinedMsg
+  | PlayerLeftMsg
+  | EventsMsg
+  | MatchStateMsg;

@@ -82,12 +82,88 @@ function makePlayer() {
   return encodePng(s, s, px);
 }
 
+// ---------- effects and pickups: drawn white/bright, tinted or blended in the game ----------
+/** An s x s RGBA image from f(x, y) -> [r, g, b, a] (coordinates of pixel centres). */
+function image(s, f, h = s) {
+  const px = new Uint8Array(s * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < s; x++) {
+      const [r, g, b, a] = f(x + 0.5, y + 0.5);
+      const i = (y * s + x) * 4;
+      px[i] = r;
+      px[i + 1] = g;
+      px[i + 2] = b;
+      px[i + 3] = Math.max(0, Math.min(255, Math.round(a)));
+    }
+  }
+  return encodePng(s, h, px);
+}
+
+/** Health pickup: a green disc with a darker rim and a white cross. */
+function makeHealthPickup() {
+  const s = 32;
+  const c = s / 2;
+  return image(s, (x, y) => {
+    const d = Math.hypot(x - c, y - c);
+    if (d > 13) return [40, 200, 90, Math.max(0, 90 * (15 - d))]; // soft glow
+    const cross = (Math.abs(x - c) < 3 && Math.abs(y - c) < 8.5) || (Math.abs(y - c) < 3 && Math.abs(x - c) < 8.5);
+    if (cross) return [255, 255, 255, 255];
+    return d > 11 ? [24, 120, 56, 255] : [46, 184, 92, 255];
+  });
+}
+
+/** Muzzle flash: a hot white core fading through yellow. */
+function makeMuzzle() {
+  const s = 32;
+  const c = s / 2;
+  return image(s, (x, y) => {
+    const d = Math.hypot(x - c, y - c) / c;
+    const a = Math.max(0, 1 - d) ** 1.5 * 255;
+    return [255, 240 - 60 * d, 160 - 140 * d, a];
+  });
+}
+
+/** Hit spark: a four-pointed white star. */
+function makeSpark() {
+  const s = 16;
+  const c = s / 2;
+  return image(s, (x, y) => {
+    const dx = Math.abs(x - c);
+    const dy = Math.abs(y - c);
+    const star = Math.max(0, 1 - (dx * dy) / 6 - Math.hypot(dx, dy) / c);
+    return [255, 255, 255, star * 255];
+  });
+}
+
+/** Spawn protection: a thin bright ring. */
+function makeShield() {
+  const s = 40;
+  const c = s / 2;
+  return image(s, (x, y) => {
+    const d = Math.hypot(x - c, y - c);
+    const a = Math.max(0, 1 - Math.abs(d - 17) / 2.5);
+    return [200, 240, 255, a * 220];
+  });
+}
+
+/** Blaster beam: 16 x 8, bright along its middle row, fading to the edges (stretched in game). */
+function makeBeam() {
+  return image(
+    16,
+    (_x, y) => {
+      const d = Math.abs(y - 4) / 4;
+      return [255, 255, 255, Math.max(0, 1 - d) ** 2 * 255];
+    },
+    8,
+  );
+}
+
 // ---------- maps ----------
 /**
  * A Tiled map: border walls, seeded obstacles (pillars, wall runs, crates), pockets that
  * cannot be reached filled in, spawn points on open ground.
  */
-function makeMap({ width, height, seed, obstacles, spawnCount }) {
+function makeMap({ width, height, seed, obstacles, spawnCount, pickupCount = 0, clearSight = false }) {
   const r = rng(seed);
   const FLOOR = 1;
   const FLOOR2 = 2;
@@ -160,6 +236,40 @@ function makeMap({ width, height, seed, obstacles, spawnCount }) {
     if (spawns.some((s) => Math.abs(s.tx - x) + Math.abs(s.ty - y) < 6)) continue;
     spawns.push({ tx: x, ty: y });
   }
+  // A duel map keeps every spawn in sight of every other: walls on the line between two
+  // spawns are removed, so two players can always see and shoot each other.
+  if (clearSight) {
+    for (const a of spawns) {
+      for (const b of spawns) {
+        const ax = a.tx * TILE + TILE / 2;
+        const ay = a.ty * TILE + TILE / 2;
+        const bx = b.tx * TILE + TILE / 2;
+        const by = b.ty * TILE + TILE / 2;
+        const n = Math.ceil(Math.hypot(bx - ax, by - ay) / 4);
+        for (let k = 0; k <= n; k++) {
+          const px = ax + ((bx - ax) * k) / n;
+          const py = ay + ((by - ay) * k) / n;
+          for (const [ox, oy] of [[0, 0], [14, 0], [-14, 0], [0, 14], [0, -14]]) {
+            const tx = Math.floor((px + ox) / TILE);
+            const ty = Math.floor((py + oy) / TILE);
+            if (tx > 0 && ty > 0 && tx < width - 1 && ty < height - 1) walls[at(tx, ty)] = 0;
+          }
+        }
+      }
+    }
+  }
+  // Health pickups: on open ground, away from spawns and from each other. Drawn after
+  // everything else so adding them changed no wall or spawn of the existing maps.
+  const pickups = [];
+  tries = 0;
+  while (pickups.length < pickupCount && tries++ < 100000) {
+    const x = 2 + Math.floor(r() * (width - 4));
+    const y = 2 + Math.floor(r() * (height - 4));
+    if (!open(x, y)) continue;
+    if (spawns.some((s) => Math.abs(s.tx - x) + Math.abs(s.ty - y) < 4)) continue;
+    if (pickups.some((p) => Math.abs(p.tx - x) + Math.abs(p.ty - y) < 8)) continue;
+    pickups.push({ tx: x, ty: y });
+  }
   return {
     compressionlevel: -1,
     type: 'map',
@@ -172,8 +282,8 @@ function makeMap({ width, height, seed, obstacles, spawnCount }) {
     height,
     tilewidth: TILE,
     tileheight: TILE,
-    nextlayerid: 4,
-    nextobjectid: spawns.length + 1,
+    nextlayerid: 5,
+    nextobjectid: spawns.length + pickups.length + 1,
     tilesets: [
       {
         firstgid: 1,
@@ -214,6 +324,28 @@ function makeMap({ width, height, seed, obstacles, spawnCount }) {
           y: s.ty * TILE + TILE / 2,
         })),
       },
+      {
+        id: 4,
+        name: 'pickups',
+        type: 'objectgroup',
+        draworder: 'topdown',
+        x: 0,
+        y: 0,
+        opacity: 1,
+        visible: true,
+        objects: pickups.map((p, i) => ({
+          id: spawns.length + i + 1,
+          name: `health${i + 1}`,
+          type: 'health',
+          point: true,
+          rotation: 0,
+          visible: true,
+          width: 0,
+          height: 0,
+          x: p.tx * TILE + TILE / 2,
+          y: p.ty * TILE + TILE / 2,
+        })),
+      },
     ],
   };
 }
@@ -227,12 +359,18 @@ function write(rel, data) {
 
 write('assets/sprites/tiles.png', makeTileset());
 write('assets/sprites/player.png', makePlayer());
+write('assets/sprites/pickup-health.png', makeHealthPickup());
+write('assets/sprites/muzzle.png', makeMuzzle());
+write('assets/sprites/spark.png', makeSpark());
+write('assets/sprites/shield.png', makeShield());
+write('assets/sprites/beam.png', makeBeam());
 // The default arena.
-write('assets/maps/arena.json', JSON.stringify(makeMap({ width: 96, height: 96, seed: 1, obstacles: 260, spawnCount: 24 })));
-// Smaller than one screen: everyone always sees everyone (tests, duels).
-write('assets/maps/duel.json', JSON.stringify(makeMap({ width: 32, height: 20, seed: 2, obstacles: 6, spawnCount: 8 })));
+write('assets/maps/arena.json', JSON.stringify(makeMap({ width: 96, height: 96, seed: 1, obstacles: 260, spawnCount: 24, pickupCount: 14 })));
+// Smaller than one screen: everyone always sees everyone (tests, duels), and every spawn
+// point is in range (BLASTER_RANGE) and in the line of fire of every other.
+write('assets/maps/duel.json', JSON.stringify(makeMap({ width: 20, height: 12, seed: 2, obstacles: 4, spawnCount: 6, pickupCount: 2, clearSight: true })));
 // Benchmark "dense": 100 players in one small arena, within one screen (1280x720), so
 // everyone sees everyone.
-write('assets/maps/dense.json', JSON.stringify(makeMap({ width: 36, height: 20, seed: 3, obstacles: 10, spawnCount: 30 })));
+write('assets/maps/dense.json', JSON.stringify(makeMap({ width: 36, height: 20, seed: 3, obstacles: 10, spawnCount: 30, pickupCount: 3 })));
 // Benchmark "crowd": 1,000 players spread over a large map.
-write('assets/maps/crowd.json', JSON.stringify(makeMap({ width: 256, height: 256, seed: 4, obstacles: 1800, spawnCount: 400 })));
+write('assets/maps/crowd.json', JSON.stringify(makeMap({ width: 256, height: 256, seed: 4, obstacles: 1800, spawnCount: 400, pickupCount: 60 })));

@@ -60,8 +60,8 @@ Options:
                        opens a new room when every public room is full, so for exactly
                        K rooms start the server with --max-players <bots/K>
   --behaviour B        roam (walk to random points around walls, aim around),
-                       idle (stand and look around), or fight (chase and aim at the
-                       nearest player; no shooting until the game has weapons)
+                       idle (stand and look around), or fight (chase the nearest
+                       player, aim at it and shoot when in range)
                                                                 (default ${DEFAULTS.behaviour})
   --latency MS         extra one-way delay, each direction, inside the bots (default 0)
   --jitter MS          plus up to this much random delay each way; order is kept (default 0)

@@ -7,11 +7,10 @@
  *   who is AFK does).
  * - roam: walks to random reachable points along grid paths, re-planning when stuck,
  *   and aims around its heading.
- * - fight: chases the nearest player it can see and aims at it. The protocol has no
- *   weapons yet, so it cannot shoot: until it does, fight is "chase and aim", and the
- *   CLI says so.
+ * - fight: chases the nearest player it can see, aims at it and holds Fire while it is
+ *   in blaster range (the server decides what the shots hit).
  */
-import { Button } from '../../protocol/index.ts';
+import { BLASTER_RANGE, Button } from '../../protocol/index.ts';
 import type { GameClient } from '../src/net/client.ts';
 import type { PathFinder } from './path-finder.ts';
 
@@ -20,7 +19,7 @@ export type BehaviourName = (typeof BEHAVIOURS)[number];
 
 /** Printed by the CLI when --behaviour fight is chosen. */
 export const FIGHT_NOTE =
-  'fight: the protocol has no weapons yet (no fire input), so fighting bots chase and aim at the nearest player without shooting';
+  'fight: bots chase the nearest player they see and fire their blasters at it when in range (kills, deaths and respawns included)';
 
 export interface BotControls {
   readonly client: GameClient;
@@ -205,13 +204,15 @@ class Fight extends Roam {
     const dx = this.targetX - s.x;
     const dy = this.targetY - s.y;
     c.setAim(Math.atan2(dy, dx));
-    // Close enough to shoot (once shooting exists): hold position.
-    if (dx * dx + dy * dy < 96 * 96) {
-      c.setButtons(0);
+    const d2 = dx * dx + dy * dy;
+    const fire = d2 < (BLASTER_RANGE * 0.9) ** 2 ? Button.Fire : 0;
+    // Close enough: hold position and keep shooting.
+    if (d2 < 96 * 96) {
+      c.setButtons(fire);
       return;
     }
     const b = this.follow.steer(s.x, s.y, now);
-    c.setButtons(b > 0 ? b : 0);
+    c.setButtons((b > 0 ? b : 0) | fire);
   }
 
   private pickTarget(x: number, y: number, now: number): void {

@@ -38,6 +38,8 @@ const game = new Phaser.Game({
     autoRound: true,
   },
   render: { antialias: true },
+  // Sound effects are synthesized in ui/sound.ts with their own AudioContext.
+  audio: { noAudio: true },
   scene: [BootScene, MenuScene, GameScene],
 });
 

@@ -7,7 +7,17 @@ export interface DustupTestState {
   playerId: number;
   roomCode: string;
   self: { x: number; y: number } | null;
-  others: { id: number; name: string; x: number; y: number }[];
+  /** screenX/screenY: where the player is drawn, CSS px from the page's top-left corner. */
+  others: { id: number; name: string; x: number; y: number; screenX?: number; screenY?: number }[];
+  /** The own player's health (0 while dead), score, and whether it is alive. */
+  health?: number;
+  score?: number;
+  alive?: boolean;
+  /** "Killer killed Victim" lines, and chat/join/leave lines ("Name: text"), oldest first. */
+  kills?: string[];
+  chat?: string[];
+  /** The leaderboard by score. */
+  leaderboard?: { name: string; score: number }[];
 }
 
 declare global {

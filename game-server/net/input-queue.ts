@@ -34,6 +34,18 @@ export class InputQueue {
     return this.items.length - this.head;
   }
 
+  /**
+   * Forget every queued input and start the sequence over (the next input may be seq 1):
+   * for a player whose connection dropped (frozen: nothing queued is applied) and then
+   * resumed (the client restarts its input sequence on a new connection).
+   */
+  reset(): void {
+    this.items = [];
+    this.head = 0;
+    this.starved = true;
+    this.lastReceivedSeq = 0;
+  }
+
   /** Throws ProtocolError for a sequence that does not increase. */
   push(input: InputMsg): void {
     if (input.seq <= this.lastReceivedSeq)

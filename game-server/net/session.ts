@@ -17,11 +17,39 @@ export interface Transport {
 
 export type SessionPhase = 'handshake' | 'playing' | 'closed';
 
+/** Traffic of every session of a server, for /metrics (plain numbers: the hot path only adds). */
+export interface NetTotals {
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export const newNetTotals = (): NetTotals => ({ bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 });
+
+export interface SessionLimits {
+  /** Inputs per second on average (bursts up to twice that). Default: the message rate. */
+  inputsPerSecond?: number;
+  /** Chat messages per second on average (bursts up to CHAT_BURST_SECONDS' worth, at least 3). */
+  chatPerSecond?: number;
+  /** Shared counters this session adds its traffic to. */
+  totals?: NetTotals;
+}
+
+const CHAT_BURST_SECONDS = 2;
+
 export class Session {
   phase: SessionPhase = 'handshake';
   player: Player | null = null;
   /** Messages of any kind: bounds the work one client can cause. */
   readonly limiter: RateLimiter;
+  /** Inputs alone: a client may not run its player faster than the tick rate for long. */
+  readonly inputLimiter: RateLimiter;
+  /** Chat messages alone: what one client may make everyone else read. */
+  readonly chatLimiter: RateLimiter;
+  /** Set when the server closed this session (refusal, violation, shutdown): its code. */
+  closedByServer: number | null = null;
+  private readonly totals: NetTotals;
   bytesIn = 0;
   bytesOut = 0;
   snapshotsSkipped = 0;
@@ -39,9 +67,22 @@ export class Session {
     private readonly transport: Transport,
     readonly openedAt: number,
     messagesPerSecond: number,
+    limits: SessionLimits = {},
   ) {
     // A burst of two seconds' worth absorbs a stalled network delivering all at once.
     this.limiter = new RateLimiter(messagesPerSecond, messagesPerSecond * 2, openedAt);
+    const inputs = limits.inputsPerSecond ?? messagesPerSecond;
+    this.inputLimiter = new RateLimiter(inputs, inputs * 2, openedAt);
+    const chat = limits.chatPerSecond ?? 2;
+    this.chatLimiter = new RateLimiter(chat, Math.max(3, chat * CHAT_BURST_SECONDS), openedAt);
+    this.totals = limits.totals ?? newNetTotals();
+  }
+
+  /** Count one inbound frame (before it is decoded: garbage costs us too). */
+  received(bytes: number): void {
+    this.bytesIn += bytes;
+    this.totals.bytesIn += bytes;
+    this.totals.messagesIn++;
   }
 
   setViewport(width: number, height: number): void {
@@ -52,6 +93,8 @@ export class Session {
   send(bytes: Uint8Array): void {
     if (this.phase === 'closed') return;
     this.bytesOut += bytes.byteLength;
+    this.totals.bytesOut += bytes.byteLength;
+    this.totals.messagesOut++;
     this.transport.send(bytes);
   }
 
@@ -63,6 +106,7 @@ export class Session {
   close(code: number, reason: string): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
+    this.closedByServer = code;
     this.transport.close(code, reason);
   }
 }

@@ -15,3 +15,10 @@ export const FRICTION = 10;
 export const STOP_SPEED = 2;
 /** Default simulation rate; the server may run another and says so in the welcome. */
 export const DEFAULT_TICK_RATE = 30;
+
+/** Dash: speed during the burst, px/s. */
+export const DASH_SPEED = 720;
+/** Dash: how long the burst lasts, s (rounded to whole ticks: 6 at 30 Hz, 144 px). */
+export const DASH_DURATION = 0.2;
+/** Dash: time from one dash to the next, s (rounded to whole ticks: 45 at 30 Hz). */
+export const DASH_COOLDOWN = 1.5;

@@ -18,6 +18,11 @@ export interface CollisionMap {
   /** width*height, row-major; 1 where a tile blocks movement. */
   solid: Uint8Array;
   spawns: SpawnPoint[];
+  /**
+   * Health pickup markers (object layer "pickups"), px; a pickup's id on the wire is its
+   * index here. Absent or empty: the map has none.
+   */
+  pickups?: SpawnPoint[];
 }
 
 /** The parts of a Tiled JSON map this reads; Tiled writes many more. */
@@ -34,6 +39,8 @@ interface TiledLayer {
 export const WALL_LAYER = 'walls';
 /** Name of the object layer holding spawn points. */
 export const SPAWN_LAYER = 'spawns';
+/** Name of the (optional) object layer holding health pickup markers. */
+export const PICKUP_LAYER = 'pickups';
 
 export function parseTiledMap(id: string, json: unknown): CollisionMap {
   const m = json as { width?: unknown; height?: unknown; tilewidth?: unknown; tileheight?: unknown; layers?: unknown };
@@ -48,15 +55,21 @@ export function parseTiledMap(id: string, json: unknown): CollisionMap {
     throw new Error(`map ${id}: needs a ${width}x${height} tile layer named "${WALL_LAYER}" (uncompressed CSV/array data)`);
   const solid = new Uint8Array(width * height);
   for (let i = 0; i < solid.length; i++) solid[i] = (walls.data[i] as number) !== 0 ? 1 : 0;
-  const spawnLayer = layers.find((l) => l.type === 'objectgroup' && l.name === SPAWN_LAYER);
-  const spawns: SpawnPoint[] = [];
-  if (spawnLayer && Array.isArray(spawnLayer.objects)) {
-    for (const o of spawnLayer.objects as { x?: unknown; y?: unknown }[]) {
-      if (typeof o.x === 'number' && typeof o.y === 'number') spawns.push({ x: o.x, y: o.y });
+  const spawns = points(layers, SPAWN_LAYER);
+  if (spawns.length === 0) throw new Error(`map ${id}: needs at least one point in object layer "${SPAWN_LAYER}"`);
+  return { id, width, height, tileSize: tilewidth, solid, spawns, pickups: points(layers, PICKUP_LAYER) };
+}
+
+/** The points of the object layer with this name, in file order ([] when there is none). */
+function points(layers: TiledLayer[], name: string): SpawnPoint[] {
+  const layer = layers.find((l) => l.type === 'objectgroup' && l.name === name);
+  const out: SpawnPoint[] = [];
+  if (layer && Array.isArray(layer.objects)) {
+    for (const o of layer.objects as { x?: unknown; y?: unknown }[]) {
+      if (typeof o.x === 'number' && typeof o.y === 'number') out.push({ x: o.x, y: o.y });
     }
   }
-  if (spawns.length === 0) throw new Error(`map ${id}: needs at least one point in object layer "${SPAWN_LAYER}"`);
-  return { id, width, height, tileSize: tilewidth, solid, spawns };
+  return out;
 }
 
 /** True where a tile blocks movement; everything outside the map is solid. */

@@ -5,7 +5,16 @@
  */
 import { Button } from '../messages.ts';
 import { VEL_SCALE, snapPos, snapVel } from '../quantize.ts';
-import { ACCELERATION, FRICTION, MAX_SPEED, PLAYER_RADIUS, STOP_SPEED } from './constants.ts';
+import {
+  ACCELERATION,
+  DASH_COOLDOWN,
+  DASH_DURATION,
+  DASH_SPEED,
+  FRICTION,
+  MAX_SPEED,
+  PLAYER_RADIUS,
+  STOP_SPEED,
+} from './constants.ts';
 import { isSolidTile, type CollisionMap } from './map.ts';
 
 export interface PlayerState {
@@ -15,9 +24,29 @@ export interface PlayerState {
   /** Velocity, px/s, on the wire grid (multiples of 1/VEL_SCALE). */
   vx: number;
   vy: number;
+  /**
+   * Steps of dash burst still to run after this one (absent: 0). Whole steps, not
+   * seconds, so the count is exact on both sides; present only while non-zero.
+   */
+  dash?: number;
+  /** Steps until Dash works again (absent: 0); present only while non-zero. */
+  dashCooldown?: number;
 }
 
-export const clonePlayerState = (s: PlayerState): PlayerState => ({ x: s.x, y: s.y, vx: s.vx, vy: s.vy });
+export const clonePlayerState = (s: PlayerState): PlayerState =>
+  withDash({ x: s.x, y: s.y, vx: s.vx, vy: s.vy }, s.dash ?? 0, s.dashCooldown ?? 0);
+
+/** The dash fields are left out while zero, so a state without dashing is just {x, y, vx, vy}. */
+function withDash(s: PlayerState, dash: number, cooldown: number): PlayerState {
+  if (dash > 0) s.dash = dash;
+  if (cooldown > 0) s.dashCooldown = cooldown;
+  return s;
+}
+
+/** Steps a dash burst lasts at step length dt (s): at least one. */
+export const dashSteps = (dt: number): number => Math.max(1, Math.round(DASH_DURATION / dt));
+/** Steps from one dash to the next at step length dt (s). */
+export const dashCooldownSteps = (dt: number): number => Math.max(1, Math.round(DASH_COOLDOWN / dt));
 
 /** Unit direction the buttons ask for; opposite buttons cancel. */
 function inputDirection(buttons: number): [number, number] {
@@ -42,7 +71,29 @@ export function stepPlayer(s: PlayerState, buttons: number, dt: number, map: Col
   const [dx, dy] = inputDirection(buttons);
   let vx = s.vx;
   let vy = s.vy;
-  if (dx !== 0 || dy !== 0) {
+  let dash = s.dash ?? 0;
+  let cooldown = s.dashCooldown ?? 0;
+  if (cooldown > 0) cooldown--;
+  let cap = MAX_SPEED;
+  if (dash > 0) {
+    // Mid-burst: the velocity carries on (walls may have turned it); no steering.
+    dash--;
+    cap = DASH_SPEED;
+  } else if ((buttons & Button.Dash) !== 0 && cooldown === 0 && (dx !== 0 || dy !== 0 || vx !== 0 || vy !== 0)) {
+    // A dash goes where the player steers, or else where it is already moving.
+    let ux = dx;
+    let uy = dy;
+    if (ux === 0 && uy === 0) {
+      const speed = Math.sqrt(vx * vx + vy * vy);
+      ux = vx / speed;
+      uy = vy / speed;
+    }
+    vx = ux * DASH_SPEED;
+    vy = uy * DASH_SPEED;
+    dash = dashSteps(dt) - 1;
+    cooldown = dashCooldownSteps(dt);
+    cap = DASH_SPEED;
+  } else if (dx !== 0 || dy !== 0) {
     // Approach the target velocity exponentially: quick to start, no overshoot.
     const k = Math.min(1, ACCELERATION * dt);
     vx += (dx * MAX_SPEED - vx) * k;
@@ -57,8 +108,8 @@ export function stepPlayer(s: PlayerState, buttons: number, dt: number, map: Col
     }
   }
   const speed2 = vx * vx + vy * vy;
-  if (speed2 > MAX_SPEED * MAX_SPEED) {
-    const f = MAX_SPEED / Math.sqrt(speed2);
+  if (speed2 > cap * cap) {
+    const f = cap / Math.sqrt(speed2);
     vx *= f;
     vy *= f;
   }
@@ -82,12 +133,13 @@ export function stepPlayer(s: PlayerState, buttons: number, dt: number, map: Col
   let nvx = snapVel(v.vx);
   let nvy = snapVel(v.vy);
   // Rounding each axis to the nearest grid step can lift a full-speed diagonal over
-  // MAX_SPEED (169.7056 -> 169.75 on both axes is 240.06 px/s); round toward zero then.
-  if (nvx * nvx + nvy * nvy > MAX_SPEED * MAX_SPEED) {
+  // MAX_SPEED (169.7056 -> 169.75 on both axes is 240.06 px/s), or DASH_SPEED during a
+  // dash; round toward zero then.
+  if (nvx * nvx + nvy * nvy > cap * cap) {
     nvx = Math.trunc(v.vx * VEL_SCALE) / VEL_SCALE;
     nvy = Math.trunc(v.vy * VEL_SCALE) / VEL_SCALE;
   }
-  return { x: snapPos(x), y: snapPos(y), vx: nvx, vy: nvy };
+  return withDash({ x: snapPos(x), y: snapPos(y), vx: nvx, vy: nvy }, dash, cooldown);
 }
 
 /**

@@ -21,9 +21,10 @@ import {
 } from '../../protocol/index.ts';
 import { createServer, type DustupServer } from '../../game-server/server.ts';
 import type { ServerConfig } from '../../game-server/config.ts';
+import { silentLogger } from '../../game-server/logger.ts';
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<DustupServer> {
-  return createServer({ port: 0, host: '127.0.0.1', log: () => {}, ...overrides });
+  return createServer({ port: 0, host: '127.0.0.1', logger: silentLogger(), processMetrics: false, ...overrides });
 }
 
 /** Resolve when check() returns a truthy value; reject after timeoutMs with what. */
@@ -58,8 +59,8 @@ export class TestClient {
   closeReason = '';
   private opened: Promise<void>;
 
-  constructor(port: number, path = '/ws') {
-    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+  constructor(port: number, path = '/ws', wsOptions?: WebSocket.ClientOptions) {
+    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, wsOptions);
     this.ws.binaryType = 'arraybuffer';
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
@@ -126,7 +127,13 @@ export class TestClient {
     );
   }
 
+  /** Leave on purpose (1000): the server removes the player at once. */
   close(): void {
-    this.ws.close();
+    this.ws.close(1000, 'test done');
+  }
+
+  /** Lose the connection (no close frame, like a network drop): the server keeps the player. */
+  drop(): void {
+    this.ws.terminate();
   }
 }

@@ -13,6 +13,15 @@ import {
   VEL_SCALE,
   closeCodeName,
   isValidRoomCode,
+  Button,
+  CREATE_PRIVATE_ROOM,
+  Limits,
+  PLAYER_RADIUS,
+  blasterCooldownTicks,
+  sanitizeChat,
+  traceShot,
+  type GameEvent,
+  type ShotTarget,
   parseTiledMap,
   quantizeAngle,
   sanitizeName,
@@ -32,11 +41,13 @@ import {
   type WelcomeMsg,
 } from '../../../protocol/index.ts';
 import { ClockSync, type ClockSyncOptions } from './clock-sync.ts';
-import { Connection, type WebSocketCtor } from './connection.ts';
+import { CLOSE_ABNORMAL, Connection, type WebSocketCtor } from './connection.ts';
 import { InputSender, type InputSenderOptions } from './input-sender.ts';
 import { Interpolator, type InterpolatorOptions } from './interpolator.ts';
 import { RateMeter } from './rate-meter.ts';
 import { Reconciler, type ReconcilerOptions } from './reconciler.ts';
+import { Backoff, isRetryableClose, type ReconnectOptions } from './reconnect.ts';
+import { MatchView } from './match.ts';
 
 export type MapSource = CollisionMap | ((mapId: string) => Promise<CollisionMap>);
 
@@ -72,9 +83,31 @@ export interface GameClientOptions {
    */
   interpolate?: boolean;
   clock?: ClockSyncOptions;
+  /**
+   * After the game started, come back by itself when the connection is lost (default
+   * false: the first close is final and onClose reports it). With it, a lost socket, a
+   * server restart (4010) and the like put the client in state 'reconnecting': it tries
+   * again from update() with exponential backoff and jitter, presenting the Welcome's
+   * resume token to get the same player back (onReconnected(true)); if the server no
+   * longer has it (4011 ResumeRefused, e.g. after a restart) it joins afresh as a new
+   * player (onReconnected(false)). Refusals (4000-4007 and the like), close() and
+   * running out of attempts end it: onClose then reports the last close.
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
-export type ClientState = 'idle' | 'connecting' | 'loading' | 'ready' | 'closed';
+export type ClientState = 'idle' | 'connecting' | 'loading' | 'ready' | 'reconnecting' | 'closed';
+
+/** Why and when a reconnecting client tries next (onReconnecting). */
+export interface ReconnectAttempt {
+  /** 1 for the first retry after a loss, then 2, 3, ... */
+  attempt: number;
+  /** Milliseconds until the attempt. */
+  delayMs: number;
+  /** The close that caused it. */
+  code: number;
+  reason: string;
+}
 
 /** The own player as it should be drawn now (predicted, smoothed). */
 export interface LocalPlayerView {
@@ -87,6 +120,17 @@ export interface LocalPlayerView {
   vx: number;
   vy: number;
   /** The aim set locally, radians (not waiting for the server). */
+  aim: number;
+}
+
+/** The own blaster's shot as this client draws it at once (px; hitId -1: none). */
+export interface LocalShot {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  hitId: number;
+  /** The aim byte it flew along. */
   aim: number;
 }
 
@@ -164,7 +208,8 @@ export class GameClient {
   private readonly opts: GameClientOptions;
   private readonly now: () => number;
   private readonly name: string;
-  private readonly room: string;
+  /** "" quick play, CREATE_PRIVATE_ROOM, or a code; after a Welcome, that room's code. */
+  private room: string;
   private conn: Connection | null = null;
   private stateValue: ClientState = 'idle';
   private welcome: WelcomeMsg | null = null;
@@ -178,7 +223,7 @@ export class GameClient {
   private viewSent = { width: 0, height: 0 };
   private readonly viewWanted: ViewportMsg = { kind: ClientKind.Viewport, width: 0, height: 0 };
   private reconciler: Reconciler | null = null;
-  private readonly clock: ClockSync;
+  private clock: ClockSync;
   /** Own state from a snapshot that arrived before the map was loaded. */
   private earlySnapshot: SnapshotMsg | null = null;
 
@@ -193,10 +238,39 @@ export class GameClient {
   private readonly closeListeners: Listener<[number, string]>[] = [];
   private readonly rosterListeners: Listener<[RosterMsg['players']]>[] = [];
   private readonly messageListeners: Listener<[ServerMessage, number]>[] = [];
+  private readonly reconnectingListeners: Listener<[ReconnectAttempt]>[] = [];
+  private readonly reconnectedListeners: Listener<[boolean]>[] = [];
   private closeInfo: { code: number; reason: string } | null = null;
+
+  // Connection lifecycle (see connect(), reconnect).
+  private pendingConnect: { resolve: (w: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
+  /** The connection whose Welcome was taken (a second Welcome on it is an error). */
+  private welcomedConn: Connection | null = null;
+  /** From the latest Welcome: presented in the Hello of a reconnect. */
+  private resumeToken: string | null = null;
+  private readonly reconnectOpts: ReconnectOptions | null;
+  private readonly backoff: Backoff | null;
+  /** When the next reconnect attempt opens its socket (local ms); NaN while one is under way. */
+  private retryAt = Number.NaN;
+  private attemptStartedAt = Number.NaN;
+  /** close() was called: no more attempts. */
+  private userClosed = false;
+  /** This side closed the socket for a reason a new connection fixes (desync, stuck attempt). */
+  private retryOwnClose = false;
+  /** Bytes of earlier connections, so the byte rates run on across a reconnect. */
+  private bytesInBefore = 0;
+  private bytesOutBefore = 0;
 
   // Reused every tick/frame: a bot process runs thousands of clients.
   private readonly inputMsg: InputMsg = { kind: ClientKind.Input, seq: 0, buttons: 0, aim: 0 };
+  /** Scores, health, deaths and pickups, from MatchState and Events. */
+  readonly match = new MatchView(() => this.playerId);
+  private readonly eventListeners: Listener<[GameEvent, number]>[] = [];
+  private readonly shotListeners: Listener<[LocalShot]>[] = [];
+  /** The first input seq whose Fire the local blaster shows (cooldown counted in inputs). */
+  private nextLocalFireSeq = 0;
+  private readonly shotTargets: ShotTarget[] = [];
+  private readonly localShot: LocalShot = { x0: 0, y0: 0, x1: 0, y1: 0, hitId: -1, aim: 0 };
   private readonly pingMsg: PingMsg = { kind: ClientKind.Ping, clientTime: 0 };
   private readonly serverState: PlayerState = { x: 0, y: 0, vx: 0, vy: 0 };
   private readonly localView: LocalPlayerView = { id: 0, name: '', x: 0, y: 0, vx: 0, vy: 0, aim: 0 };
@@ -230,8 +304,11 @@ export class GameClient {
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
     this.name = sanitizeName(opts.name);
-    this.room = (opts.room ?? '').trim().toUpperCase();
+    const room = (opts.room ?? '').trim();
+    this.room = room === CREATE_PRIVATE_ROOM ? room : room.toUpperCase();
     this.clock = new ClockSync(opts.clock);
+    this.reconnectOpts = opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null;
+    this.backoff = this.reconnectOpts ? new Backoff(this.reconnectOpts) : null;
   }
 
   // ---- lifecycle ----
@@ -243,69 +320,137 @@ export class GameClient {
    */
   connect(): Promise<WelcomeMsg> {
     if (this.stateValue !== 'idle') return Promise.reject(new Error('GameClient.connect() may be called only once'));
-    if (this.room !== '' && !isValidRoomCode(this.room))
+    if (this.room !== '' && this.room !== CREATE_PRIVATE_ROOM && !isValidRoomCode(this.room))
       return Promise.reject(new Error(`"${this.room}" is not a room code (4-8 letters/digits, no 0/O/1/I/L)`));
     const WS = this.opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     if (!WS) return Promise.reject(new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)'));
 
     this.stateValue = 'connecting';
     return new Promise<WelcomeMsg>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error): void => {
-        if (!settled) {
-          settled = true;
-          reject(err);
-        }
-      };
-      let conn: Connection;
+      this.pendingConnect = { resolve, reject };
       try {
-        conn = new Connection(this.opts.url, WS);
+        this.openConnection(WS);
       } catch (err) {
         this.stateValue = 'closed';
-        fail(err instanceof Error ? err : new Error(String(err)));
-        return;
+        this.settleConnect(err instanceof Error ? err : new Error(String(err)));
       }
-      this.conn = conn;
-      conn.onOpen(() => {
-        conn.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.name, room: this.room });
-      });
-      conn.onClose((code, reason) => {
-        this.stateValue = 'closed';
-        this.closeInfo = { code, reason };
-        fail(new ConnectError(code, reason));
-        for (const l of this.closeListeners) l(code, reason);
-      });
-      conn.onMessage((msg) => {
-        if (msg.kind === ServerKind.Welcome) {
-          if (this.welcome) {
-            conn.close(CloseCode.UnexpectedMessage, 'second welcome');
-            return;
-          }
-          this.onWelcome(msg).then(
-            () => {
-              if (settled) return;
-              settled = true;
-              resolve(msg);
-            },
-            (err: unknown) => {
-              const e = err instanceof Error ? err : new Error(String(err));
-              fail(e);
-              conn.close(CloseCode.Normal, e.message);
-            },
-          );
-          this.observe(msg);
-          return;
-        }
-        this.handle(msg);
-        this.observe(msg);
-      });
     });
   }
 
-  /** Leave: closes the socket with 1000; onClose listeners run. */
+  /** Resolve (welcome) or reject (error) the promise of connect(), once. */
+  private settleConnect(result: WelcomeMsg | Error): void {
+    const p = this.pendingConnect;
+    if (!p) return;
+    this.pendingConnect = null;
+    if (result instanceof Error) p.reject(result);
+    else p.resolve(result);
+  }
+
+  /** Open a socket and say hello: the first connection, or a reconnect attempt. */
+  private openConnection(WS: WebSocketCtor): void {
+    const conn = new Connection(this.opts.url, WS);
+    this.conn = conn;
+    conn.onOpen(() => {
+      const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.name, room: this.room } as const;
+      conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
+    });
+    conn.onClose((code, reason) => this.connectionClosed(conn, code, reason));
+    conn.onMessage((msg) => {
+      if (msg.kind === ServerKind.Welcome) {
+        if (this.welcomedConn === conn) {
+          conn.close(CloseCode.UnexpectedMessage, 'second welcome');
+          return;
+        }
+        this.welcomedConn = conn;
+        const reconnect = this.welcome !== null;
+        this.onWelcome(msg).then(
+          () => {
+            if (this.conn !== conn || conn.isClosed) return;
+            if (reconnect) {
+              this.backoff?.reset();
+              for (const l of this.reconnectedListeners) l(msg.resumed === true);
+            }
+            this.settleConnect(msg);
+          },
+          (err: unknown) => {
+            const e = err instanceof Error ? err : new Error(String(err));
+            this.settleConnect(e);
+            conn.close(CloseCode.Normal, e.message);
+          },
+        );
+        this.observe(msg);
+        return;
+      }
+      this.handle(msg);
+      this.observe(msg);
+    });
+  }
+
+  private connectionClosed(conn: Connection, code: number, reason: string): void {
+    if (conn !== this.conn) return;
+    this.closeInfo = { code, reason };
+    this.bytesInBefore += conn.bytesIn;
+    this.bytesOutBefore += conn.bytesOut;
+    const ownRetry = this.retryOwnClose;
+    this.retryOwnClose = false;
+    if (this.backoff && !this.userClosed && this.welcome !== null) {
+      if (code === CloseCode.ResumeRefused && this.resumeToken) {
+        // The server no longer has our player (restarted, or the grace period ran out):
+        // come back as a new one, at once.
+        this.resumeToken = null;
+        this.scheduleReconnect(0, code, reason);
+        return;
+      }
+      const max = this.reconnectOpts!.maxAttempts ?? 12;
+      if ((ownRetry || isRetryableClose(code)) && this.backoff.attempts < max) {
+        this.scheduleReconnect(this.backoff.next(), code, reason);
+        return;
+      }
+    }
+    this.stateValue = 'closed';
+    this.settleConnect(new ConnectError(code, reason));
+    for (const l of this.closeListeners) l(code, reason);
+  }
+
+  private scheduleReconnect(delayMs: number, code: number, reason: string): void {
+    this.stateValue = 'reconnecting';
+    this.retryAt = this.now() + delayMs;
+    this.attemptStartedAt = Number.NaN;
+    const info: ReconnectAttempt = { attempt: this.backoff!.attempts, delayMs, code, reason };
+    for (const l of this.reconnectingListeners) l(info);
+  }
+
+  /** While reconnecting: open the next attempt when due; abandon one that hangs. */
+  private updateReconnect(now: number): void {
+    if (Number.isNaN(this.retryAt)) {
+      const timeout = this.reconnectOpts!.attemptTimeoutMs ?? 10_000;
+      if (now - this.attemptStartedAt > timeout && this.conn && !this.conn.isClosed) {
+        this.retryOwnClose = true;
+        this.conn.close(CloseCode.Normal, 'reconnect attempt timed out');
+      }
+      return;
+    }
+    if (now < this.retryAt) return;
+    this.retryAt = Number.NaN;
+    this.attemptStartedAt = now;
+    const WS = this.opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket!;
+    try {
+      this.openConnection(WS);
+    } catch (err) {
+      this.connectionClosed(this.conn!, CLOSE_ABNORMAL, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** Leave: closes the socket with 1000; onClose listeners run. No reconnect after it. */
   close(reason = 'client left'): void {
-    if (this.conn) this.conn.close(CloseCode.Normal, reason);
-    else this.stateValue = 'closed';
+    this.userClosed = true;
+    if (this.conn && !this.conn.isClosed) this.conn.close(CloseCode.Normal, reason);
+    else if (this.stateValue === 'reconnecting') {
+      // Between attempts there is no socket to close: end here.
+      this.stateValue = 'closed';
+      this.closeInfo = { code: CloseCode.Normal, reason };
+      for (const l of this.closeListeners) l(CloseCode.Normal, reason);
+    } else this.stateValue = 'closed';
   }
 
   /**
@@ -314,9 +459,12 @@ export class GameClient {
    * smoothing, refresh stats. Call once per frame.
    */
   update(now: number = this.now()): void {
+    if (this.stateValue === 'reconnecting') this.updateReconnect(now);
     if (this.stateValue !== 'ready') return;
     const inputs = this.inputs!;
-    inputs.update(now, this.buttons, this.aimByte, this.sendInput);
+    // The dead send no buttons: the server applies their inputs as none anyway, and
+    // predicting a walk it will not do would only be corrected.
+    inputs.update(now, this.match.selfAlive ? this.buttons : 0, this.aimByte, this.sendInput);
     if (!(now < this.nextPingAt)) {
       this.pingMsg.clientTime = now;
       this.conn!.send(this.pingMsg);
@@ -365,9 +513,26 @@ export class GameClient {
 
   // ---- events ----
 
-  /** The connection ended (server close, network loss, or close()). Exactly once. */
+  /**
+   * The connection ended (server close, network loss, or close()). Exactly once. With
+   * `reconnect`, only when the client gives up: a close it recovers from is reported by
+   * onReconnecting instead.
+   */
   onClose(l: (code: number, reason: string) => void): () => void {
     return subscribe(this.closeListeners, l);
+  }
+
+  /** With `reconnect`: the connection was lost and the client will try again (after each failure). */
+  onReconnecting(l: (attempt: ReconnectAttempt) => void): () => void {
+    return subscribe(this.reconnectingListeners, l);
+  }
+
+  /**
+   * With `reconnect`: back in the game. resumed: the same player (id, position, score);
+   * false: the server had lost it, so this is a new player (new playerId).
+   */
+  onReconnected(l: (resumed: boolean) => void): () => void {
+    return subscribe(this.reconnectedListeners, l);
   }
 
   /** The room's player list changed (sent whole). */
@@ -383,6 +548,34 @@ export class GameClient {
     return subscribe(this.messageListeners, l);
   }
 
+  /**
+   * Every game event (shots, hits, kills, respawns, pickups, chat, notices) in the order
+   * the server sent them, with the tick they happened in; match (scores, health) is
+   * already updated when it runs.
+   */
+  onEvent(l: (event: GameEvent, tick: number) => void): () => void {
+    return subscribe(this.eventListeners, l);
+  }
+
+  /**
+   * The own blaster fired, as predicted at once: where the beam goes on this screen and
+   * whom it hits here (the server's Shot/Hit events confirm). For the muzzle flash,
+   * beam and sound; no waiting for a round trip. The object is reused.
+   */
+  onLocalShot(l: (shot: Readonly<LocalShot>) => void): () => void {
+    return subscribe(this.shotListeners, l);
+  }
+
+  /**
+   * Say something to the room. Cleaned and cut as the server will; returns false when
+   * nothing is left to send or the connection is not ready.
+   */
+  sendChat(text: string): boolean {
+    const clean = sanitizeChat(text.slice(0, Limits.MAX_RAW_CHAT));
+    if (clean === '' || this.stateValue !== 'ready' || !this.conn) return false;
+    return this.conn.send({ kind: ClientKind.Chat, text: clean });
+  }
+
   // ---- state ----
 
   get state(): ClientState {
@@ -390,6 +583,9 @@ export class GameClient {
   }
   get connected(): boolean {
     return this.stateValue === 'ready';
+  }
+  get reconnecting(): boolean {
+    return this.stateValue === 'reconnecting';
   }
   get playerId(): number {
     return this.welcome?.playerId ?? 0;
@@ -430,6 +626,11 @@ export class GameClient {
   get lastPredictionError(): number {
     return this.reconciler?.lastError ?? 0;
   }
+  /** Everyone in the room now (the roster kept by Roster, PlayerJoined, PlayerLeft). */
+  roster(): { id: number; name: string }[] {
+    return [...this.names].map(([id, name]) => ({ id, name }));
+  }
+
   /** Name from the roster ('' if unknown). */
   nameOf(id: number): string {
     return this.names.get(id) ?? '';
@@ -500,11 +701,61 @@ export class GameClient {
     m.seq = seq;
     m.buttons = buttons;
     m.aim = aim;
+    // A shot carries the moment the others were drawn at: the server judges it there.
+    m.viewTime = (buttons & Button.Fire) !== 0 ? this.viewTime() : undefined;
     this.conn!.send(m);
+    if (m.viewTime !== undefined && seq >= this.nextLocalFireSeq) {
+      this.nextLocalFireSeq = seq + blasterCooldownTicks(this.tickRate);
+      this.predictShot(aim);
+    }
   };
 
+  /** The render time of remote players as a whole ms (the server clock estimate before any snapshot). */
+  private viewTime(): number {
+    const t = this.renderTime;
+    const v = Number.isFinite(t) ? t : this.clock.serverNow(this.now());
+    return Math.min(Limits.MAX_VIEW_TIME, Math.max(0, Math.round(v)));
+  }
+
+  /** Draw-at-once version of the shot just sent: traced against what this screen shows. */
+  private predictShot(aim: number): void {
+    const me = this.reconciler?.state;
+    if (!me || this.shotListeners.length === 0 || !this.mapValue) return;
+    const targets = this.shotTargets;
+    let n = 0;
+    for (const p of this.remotePlayers()) {
+      const t = targets[n] ?? (targets[n] = { id: 0, x: 0, y: 0 });
+      t.id = p.id;
+      t.x = p.x;
+      t.y = p.y;
+      n++;
+    }
+    targets.length = n;
+    const r = traceShot(this.mapValue, me.x, me.y, aim, targets, PLAYER_RADIUS);
+    const shot = this.localShot;
+    shot.x0 = me.x;
+    shot.y0 = me.y;
+    shot.x1 = me.x + r.dx * r.dist;
+    shot.y1 = me.y + r.dy * r.dist;
+    shot.hitId = r.hitId;
+    shot.aim = aim;
+    for (const l of this.shotListeners) l(shot);
+  }
+
   private async onWelcome(w: WelcomeMsg): Promise<void> {
+    // After a reconnect everything per-connection starts over: the server sends full
+    // snapshots (no baseline), acks from 0, and expects input seq 1 again; a new player
+    // (not resumed) may even be on a restarted server with another clock.
+    if (this.welcome !== null && !w.resumed) this.clock = new ClockSync(this.opts.clock);
     this.welcome = w;
+    // A reconnect that cannot resume joins this private room again, not yet another one.
+    if (this.room === CREATE_PRIVATE_ROOM) this.room = w.roomCode;
+    this.nextLocalFireSeq = 0;
+    this.resumeToken = w.resumeToken ?? null;
+    this.reconciler = null;
+    this.earlySnapshot = null;
+    this.viewSent = { width: 0, height: 0 };
+    this.pingsSent = 0;
     const now = this.now();
     this.clock.hint(w.serverTime, now);
     this.inputs = new InputSender(w.tickRate, this.opts.inputs);
@@ -513,7 +764,7 @@ export class GameClient {
     // the decoder turns them into the units of the own player's exact state.
     this.decoder = new SnapshotDecoder(POS_SCALE / REMOTE_POS_SCALE, (VEL_SCALE / REMOTE_POS_SCALE) * w.snapshotRate);
     this.stateValue = 'loading';
-    const map = await this.loadMap(w.mapId);
+    const map = this.mapValue?.id === w.mapId ? this.mapValue : await this.loadMap(w.mapId);
     // The socket may have closed while the map loaded.
     if (this.conn?.isClosed !== false) return;
     if (map.id !== w.mapId) throw new Error(`server plays map "${w.mapId}" but the client was given "${map.id}"`);
@@ -551,11 +802,22 @@ export class GameClient {
         return;
       case ServerKind.PlayerJoined:
         this.names.set(msg.id, msg.name);
+        this.match.joined(msg.id);
         this.rosterChanged();
         return;
       case ServerKind.PlayerLeft:
         this.names.delete(msg.id);
+        this.match.left(msg.id);
         this.rosterChanged();
+        return;
+      case ServerKind.MatchState:
+        this.match.reset(msg);
+        return;
+      case ServerKind.Events:
+        for (const e of msg.events) {
+          this.match.apply(e);
+          for (const l of this.eventListeners) l(e, msg.tick);
+        }
         return;
       case ServerKind.Welcome:
         return; // handled in connect()
@@ -572,6 +834,8 @@ export class GameClient {
       this.decoder.apply(snap.tick, snap.baseTick, snap.view, snap.blocks);
     } catch (e) {
       if (!(e instanceof DeltaError)) throw e;
+      // A new connection starts from full snapshots: with `reconnect`, that is the fix.
+      this.retryOwnClose = true;
       this.conn?.close(CloseCode.Malformed, `snapshot out of sync: ${e.message}`);
       return;
     }
@@ -602,14 +866,16 @@ export class GameClient {
     s.y = snap.self.y / POS_SCALE;
     s.vx = snap.self.vx / VEL_SCALE;
     s.vy = snap.self.vy / VEL_SCALE;
+    s.dash = snap.self.dash;
+    s.dashCooldown = snap.self.dashCooldown;
     this.reconciler!.reconcile(snap.ackSeq, s, inputs.history);
   }
 
   private updateStats(now: number): void {
     const st = this.statsValue;
     const conn = this.conn!;
-    this.inMeter.update(conn.bytesIn, now);
-    this.outMeter.update(conn.bytesOut, now);
+    this.inMeter.update(this.bytesInBefore + conn.bytesIn, now);
+    this.outMeter.update(this.bytesOutBefore + conn.bytesOut, now);
     this.snapMeter.update(this.snapshotsReceived, now);
     const r = this.reconciler!;
     const interp = this.interp!;

@@ -13,7 +13,7 @@
  * offset equal to the jump, which decays to zero over ~smoothingMs. Big jumps
  * (a respawn) are shown as they are.
  */
-import { stepPlayer, type CollisionMap, type PlayerState } from '../../../protocol/index.ts';
+import { clonePlayerState, stepPlayer, type CollisionMap, type PlayerState } from '../../../protocol/index.ts';
 import type { InputHistory } from './input-history.ts';
 
 export interface ReconcilerOptions {
@@ -24,6 +24,9 @@ export interface ReconcilerOptions {
   /** Predicted states kept by seq, to check a snapshot without replaying. */
   stateHistory?: number;
 }
+
+/** Per remembered state: x, y, vx, vy, dash, dashCooldown. */
+const RING_FIELDS = 6;
 
 /** Render offsets below this (px) are zeroed, so smoothing ends exactly. */
 const OFFSET_EPSILON = 0.01;
@@ -70,7 +73,7 @@ export class Reconciler {
     this.tau = (opts.smoothingMs ?? 100) / 4;
     this.snapDistance = opts.snapDistance ?? 64;
     this.ringSize = Math.max(16, opts.stateHistory ?? Math.ceil(tickRate * 4));
-    this.ring = new Float64Array(this.ringSize * 4);
+    this.ring = new Float64Array(this.ringSize * RING_FIELDS);
     this.ringSeq = new Float64Array(this.ringSize).fill(-1);
   }
 
@@ -108,7 +111,7 @@ export class Reconciler {
     }
     // Replay from the server's state. previous follows along so render blending stays
     // consistent with the replayed path.
-    let state: PlayerState = { x: server.x, y: server.y, vx: server.vx, vy: server.vy };
+    let state: PlayerState = clonePlayerState(server);
     let prev = state;
     this.remember(ackSeq, state);
     for (let seq = ackSeq + 1; seq <= this.lastSeq; seq++) {
@@ -187,20 +190,27 @@ export class Reconciler {
   private remember(seq: number, s: PlayerState): void {
     const i = seq % this.ringSize;
     this.ringSeq[i] = seq;
-    const o = i * 4;
+    const o = i * RING_FIELDS;
     this.ring[o] = s.x;
     this.ring[o + 1] = s.y;
     this.ring[o + 2] = s.vx;
     this.ring[o + 3] = s.vy;
+    this.ring[o + 4] = s.dash ?? 0;
+    this.ring[o + 5] = s.dashCooldown ?? 0;
   }
 
   /** True if the state predicted after `seq` equals the server's exactly. */
   private matches(seq: number, s: PlayerState): boolean {
     const i = seq % this.ringSize;
     if (this.ringSeq[i] !== seq) return false;
-    const o = i * 4;
+    const o = i * RING_FIELDS;
     return (
-      this.ring[o] === s.x && this.ring[o + 1] === s.y && this.ring[o + 2] === s.vx && this.ring[o + 3] === s.vy
+      this.ring[o] === s.x &&
+      this.ring[o + 1] === s.y &&
+      this.ring[o + 2] === s.vx &&
+      this.ring[o + 3] === s.vy &&
+      this.ring[o + 4] === (s.dash ?? 0) &&
+      this.ring[o + 5] === (s.dashCooldown ?? 0)
     );
   }
 }

@@ -1,10 +1,13 @@
 /**
- * The HTML menu: name (remembered in localStorage), optional room code (pre-filled from
- * ?room=CODE), Play. Plain HTML rather than canvas text so it is accessible, works
- * with password managers and IMEs, and end-to-end tests can drive it by data-testid.
+ * The HTML menu: name (remembered in localStorage), Quick Play, Create private room,
+ * Join by code (pre-filled from ?room=CODE, which joins at once when a name is known),
+ * and the list of public rooms with their player counts (GET /api/rooms). Plain HTML
+ * rather than canvas text so it is accessible, works with password managers and IMEs,
+ * and end-to-end tests can drive it by data-testid.
  */
 import Phaser from 'phaser';
-import { Limits, isValidRoomCode, sanitizeName } from '../../../protocol/index.ts';
+import { CREATE_PRIVATE_ROOM, CloseCode, Limits, isValidRoomCode, sanitizeName } from '../../../protocol/index.ts';
+import { describeClose } from '../net/client.ts';
 import { show, ui } from '../ui/dom.ts';
 
 const NAME_KEY = 'dustup.name';
@@ -12,8 +15,33 @@ const NAME_KEY = 'dustup.name';
 /** What GameScene is started with. */
 export interface GameSceneData {
   name: string;
-  /** "" = quick play. */
+  /** "" = quick play; CREATE_PRIVATE_ROOM = a new private room; else a room code. */
   room: string;
+}
+
+/** How often the public room list refreshes while the menu is open, ms. */
+const ROOM_LIST_INTERVAL_MS = 3000;
+
+/** Why joining failed, in words for the menu (the close code's own reason as detail). */
+export function describeJoinFailure(code: number, reason: string, room: string): string {
+  switch (code) {
+    case CloseCode.RoomFull:
+      return `Room ${room} is full. Try again in a moment, pick another room, or use Quick Play.`;
+    case CloseCode.RoomNotFound:
+      return `There is no room ${room} (it closes when its last player leaves). Check the code, or create a new room.`;
+    case CloseCode.ServerFull:
+      return 'The server is full right now. Try again in a moment.';
+    case CloseCode.VersionMismatch:
+      return 'This page is out of date: reload it to play.';
+    default:
+      return `Could not join: ${describeClose(code, reason)}`;
+  }
+}
+
+interface PublicRoom {
+  code: string;
+  players: number;
+  capacity: number;
 }
 
 export interface MenuSceneData {
@@ -65,11 +93,63 @@ export class MenuScene extends Phaser.Scene {
     if (!nameInput.value) nameInput.value = storedName();
     const fromUrl = new URLSearchParams(window.location.search).get('room');
     const room = this.opts.room ?? fromUrl ?? '';
-    if (room) roomInput.value = room.trim().toUpperCase().slice(0, Limits.ROOM_CODE_MAX);
-    if (this.opts.error) error.textContent = this.opts.error;
+    roomInput.value = room && room !== CREATE_PRIVATE_ROOM ? room.trim().toUpperCase().slice(0, Limits.ROOM_CODE_MAX) : '';
+    error.textContent = this.opts.error ?? '';
     ui.playButton().disabled = false;
     show(ui.menu(), true);
     (nameInput.value ? ui.playButton() : nameInput).focus();
+    const signal = abort.signal;
+
+    // The main button says what it will do: join the code typed, or quick play.
+    const label = (): void => {
+      const code = roomInput.value.trim().toUpperCase();
+      ui.playButton().textContent = code ? `Join room ${code}` : 'Quick Play';
+    };
+    label();
+    roomInput.addEventListener('input', label, { signal });
+
+    const start = (room: string): void => {
+      const name = sanitizeName(nameInput.value, '');
+      error.textContent = '';
+      if (name) storeName(name);
+      this.scene.start('game', { name: name || 'Player', room } satisfies GameSceneData);
+    };
+    ui.createButton().addEventListener('click', () => start(CREATE_PRIVATE_ROOM), { signal });
+
+    // Public rooms, refreshed while the menu is open; a click joins one.
+    const refresh = (): void => {
+      void fetchRooms(signal).then((rooms) => {
+        if (signal.aborted || !rooms) return;
+        const list = ui.roomList();
+        list.replaceChildren(
+          ...rooms.map((r) => {
+            const li = document.createElement('li');
+            const b = document.createElement('button');
+            b.type = 'button';
+            b.dataset.testid = `room-${r.code}`;
+            const code = document.createElement('span');
+            code.textContent = r.code;
+            const count = document.createElement('span');
+            count.textContent = r.players >= r.capacity ? `full (${r.capacity})` : `${r.players} / ${r.capacity} players`;
+            b.append(code, count);
+            b.disabled = r.players >= r.capacity;
+            b.addEventListener('click', () => start(r.code), { signal });
+            li.append(b);
+            return li;
+          }),
+        );
+        show(ui.roomListEmpty(), rooms.length === 0);
+      });
+    };
+    refresh();
+    const timer = window.setInterval(refresh, ROOM_LIST_INTERVAL_MS);
+    signal.addEventListener('abort', () => window.clearInterval(timer));
+
+    // An invitation link (?room=CODE) joins straight away when we already know the name.
+    if (fromUrl && this.opts.room === undefined && !this.opts.error && nameInput.value && isValidRoomCode(roomInput.value)) {
+      start(roomInput.value);
+      return;
+    }
 
     ui.menuForm().addEventListener(
       'submit',
@@ -89,5 +169,24 @@ export class MenuScene extends Phaser.Scene {
       },
       { signal: abort.signal },
     );
+  }
+}
+
+async function fetchRooms(signal: AbortSignal): Promise<PublicRoom[] | null> {
+  try {
+    const res = await fetch('/api/rooms', { signal, cache: 'no-store' });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { rooms?: unknown };
+    if (!Array.isArray(body.rooms)) return null;
+    return body.rooms.filter(
+      (r): r is PublicRoom =>
+        typeof r === 'object' &&
+        r !== null &&
+        typeof (r as PublicRoom).code === 'string' &&
+        typeof (r as PublicRoom).players === 'number' &&
+        typeof (r as PublicRoom).capacity === 'number',
+    );
+  } catch {
+    return null; // the server is unreachable or the menu closed: keep the old list
   }
 }

@@ -26,6 +26,32 @@ export const ui = {
   lost: () => byId('lost', HTMLDivElement),
   lostMessage: () => byId('lost-message', HTMLParagraphElement),
   backButton: () => byId('back-button', HTMLButtonElement),
+  // menu: rooms
+  createButton: () => byId('create-button', HTMLButtonElement),
+  roomList: () => byId('room-list', HTMLUListElement),
+  roomListEmpty: () => byId('room-list-empty', HTMLParagraphElement),
+  // HUD: the match
+  healthFill: () => byId('health-fill', HTMLDivElement),
+  healthText: () => byId('health-text', HTMLSpanElement),
+  score: () => byId('score', HTMLDivElement),
+  leaderboard: () => byId('leaderboard', HTMLOListElement),
+  killFeed: () => byId('kill-feed', HTMLUListElement),
+  chatFeed: () => byId('chat-feed', HTMLUListElement),
+  chatForm: () => byId('chat-form', HTMLFormElement),
+  chatInput: () => byId('chat-input', HTMLInputElement),
+  minimap: () => byId('minimap', HTMLCanvasElement),
+  muteButton: () => byId('mute-button', HTMLButtonElement),
+  respawn: () => byId('respawn', HTMLDivElement),
+  respawnKiller: () => byId('respawn-killer', HTMLParagraphElement),
+  respawnCount: () => byId('respawn-count', HTMLParagraphElement),
+  damageFlash: () => byId('damage-flash', HTMLDivElement),
+  // HUD: touch
+  touchControls: () => byId('touch-controls', HTMLDivElement),
+  stick: () => byId('stick', HTMLDivElement),
+  stickKnob: () => byId('stick-knob', HTMLDivElement),
+  fireButton: () => byId('fire-button', HTMLButtonElement),
+  dashButton: () => byId('dash-button', HTMLButtonElement),
+  chatButton: () => byId('chat-button', HTMLButtonElement),
 };
 
 export function show(el: HTMLElement, visible: boolean): void {

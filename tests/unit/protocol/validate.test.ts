@@ -119,8 +119,8 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
     for (const aim of [256, -1, 1000, 0.5]) expectMalformed([2, 1, 0, aim]);
   });
 
-  it('input.buttons with any bit outside Up|Down|Left|Right', () => {
-    for (const buttons of [16, 32, 64, 128, 255, 256, 17, -1, 0x10000, 2 ** 31]) expectMalformed([2, 1, buttons, 0]);
+  it('input.buttons with any bit outside Up|Down|Left|Right|Fire|Dash', () => {
+    for (const buttons of [64, 128, 255, 256, 65, -1, 0x10000, 2 ** 31]) expectMalformed([2, 1, buttons, 0]);
   });
 
   it('ping.clientTime negative, NaN, ±Infinity or above 1e15', () => {
@@ -278,7 +278,10 @@ describe('decodeClientMessage on random input (seeded)', () => {
         asArray = [msg.kind, msg.version, msg.name, msg.room];
         break;
       case ClientKind.Input:
-        asArray = [msg.kind, msg.seq, msg.buttons, msg.aim];
+        asArray = msg.viewTime === undefined ? [msg.kind, msg.seq, msg.buttons, msg.aim] : [msg.kind, msg.seq, msg.buttons, msg.aim, msg.viewTime];
+        break;
+      case ClientKind.Chat:
+        asArray = [msg.kind, msg.text];
         break;
       case ClientKind.Ping:
         asArray = [msg.kind, msg.clientTime];

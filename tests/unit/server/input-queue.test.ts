@@ -56,4 +56,17 @@ describe('InputQueue', () => {
     }
     expect(seen).toEqual([5, 6, 7]);
   });
+
+  it('reset (a dropped, then resumed player) forgets what was queued and accepts seq 1 again', () => {
+    const q = new InputQueue(30);
+    for (let s = 1; s <= 10; s++) q.push(input(s));
+    q.reset();
+    expect(q.length).toBe(0);
+    const out: InputMsg[] = [];
+    expect(q.take(out)).toBe(0);
+    q.push(input(1));
+    q.push(input(2));
+    expect(q.take(out)).toBe(1);
+    expect(out[0]!.seq).toBe(1);
+  });
 });

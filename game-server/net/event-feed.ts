@@ -1,0 +1,98 @@
+/**
+ * A room's events of one tick, on their way to its clients as one Events frame each.
+ * Each event is encoded once; a client's frame is the events it should get, copied
+ * together. Events of the whole room (kills, respawns, chat) go to everyone; shots and
+ * hits only to those whose view (the same cells their snapshots cover) they touch, and
+ * to the players involved, so a crowded map does not send every shot to every player.
+ */
+import { encodeEvent, encodeEventsFrame, type GameEvent, type ViewRect } from '../../protocol/index.ts';
+import type { EventSink } from '../world/arena.ts';
+import type { InterestGrid } from './interest-grid.ts';
+
+const ALL = 0;
+const NEAR = 1;
+const TO = 2;
+
+/** One recipient: its player's id and where it looks from. */
+export interface EventRecipient {
+  id: number;
+  /** The cells it sees (as its snapshot will). */
+  view: ViewRect;
+  send(bytes: Uint8Array): void;
+}
+
+export class EventFeed implements EventSink {
+  private readonly encoded: Uint8Array[] = [];
+  private readonly scope: number[] = [];
+  // Per event: bounding box (px) and the two players involved (-1: none); for TO, a is the target.
+  private readonly box: number[] = [];
+  private readonly who: number[] = [];
+  private readonly picked: Uint8Array[] = [];
+
+  constructor(private readonly grid: InterestGrid) {}
+
+  get pending(): number {
+    return this.encoded.length;
+  }
+
+  all(e: GameEvent): void {
+    this.push(e, ALL, 0, 0, 0, 0, -1, -1);
+  }
+
+  near(e: GameEvent, x0: number, y0: number, x1: number, y1: number, a: number, b: number): void {
+    this.push(e, NEAR, Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1), a, b);
+  }
+
+  to(id: number, e: GameEvent): void {
+    this.push(e, TO, 0, 0, 0, 0, id, -1);
+  }
+
+  /** Send this tick's events and start the next tick empty. */
+  flush(tick: number, recipients: Iterable<EventRecipient>): void {
+    const n = this.encoded.length;
+    if (n === 0) return;
+    let everyoneSame = true;
+    for (let i = 0; i < n; i++) if (this.scope[i] !== ALL) everyoneSame = false;
+    const shared = everyoneSame ? encodeEventsFrame(tick, this.encoded) : null;
+    const cs = this.grid.cellSize;
+    const picked = this.picked;
+    for (const r of recipients) {
+      if (shared) {
+        r.send(shared);
+        continue;
+      }
+      const v = r.view;
+      const left = v.cx0 * cs;
+      const top = v.cy0 * cs;
+      const right = (v.cx1 + 1) * cs;
+      const bottom = (v.cy1 + 1) * cs;
+      picked.length = 0;
+      for (let i = 0; i < n; i++) {
+        const s = this.scope[i];
+        const a = this.who[2 * i];
+        const b = this.who[2 * i + 1];
+        if (s === ALL) picked.push(this.encoded[i]!);
+        else if (s === TO) {
+          if (a === r.id) picked.push(this.encoded[i]!);
+        } else if (a === r.id || b === r.id) picked.push(this.encoded[i]!);
+        else {
+          const o = 4 * i;
+          if (this.box[o + 2]! >= left && this.box[o]! < right && this.box[o + 3]! >= top && this.box[o + 1]! < bottom)
+            picked.push(this.encoded[i]!);
+        }
+      }
+      if (picked.length > 0) r.send(encodeEventsFrame(tick, picked));
+    }
+    this.encoded.length = 0;
+    this.scope.length = 0;
+    this.box.length = 0;
+    this.who.length = 0;
+  }
+
+  private push(e: GameEvent, scope: number, x0: number, y0: number, x1: number, y1: number, a: number, b: number): void {
+    this.encoded.push(encodeEvent(e));
+    this.scope.push(scope);
+    this.box.push(x0, y0, x1, y1);
+    this.who.push(a, b);
+  }
+}

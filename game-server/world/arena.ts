@@ -1,0 +1,222 @@
+/**
+ * The rules of a match on top of movement: the blaster (hitscan, judged with lag
+ * compensation), health, death, respawn, spawn protection, score and health pickups.
+ * The room applies inputs and steps the sim; it tells the arena who fired, and once
+ * everyone has moved, the arena settles the tick and reports what happened as events.
+ */
+import {
+  BLASTER_DAMAGE,
+  EventType,
+  HIT_TOLERANCE,
+  MAX_HEALTH,
+  MAX_REWIND_MS,
+  PICKUP_HEAL,
+  PLAYER_RADIUS,
+  RESPAWN_DELAY_MS,
+  SCORE_PER_KILL,
+  SPAWN_PROTECTION_MS,
+  blasterCooldownTicks,
+  traceShot,
+  type CollisionMap,
+  type GameEvent,
+  type PlayerState,
+  type ShotResult,
+  type ShotTarget,
+  type SpawnPoint,
+} from '../../protocol/index.ts';
+import { LagCompensator } from './lag-compensator.ts';
+import { PickupField } from './pickups.ts';
+import { chooseSpawn } from './spawns.ts';
+
+/** A player's standing in the match. */
+export interface Combatant {
+  health: number;
+  alive: boolean;
+  score: number;
+  /** The blaster fires again from this tick on. */
+  nextFireTick: number;
+  /** While dead: the loop time (ms) of the respawn. */
+  respawnAt: number;
+  /** Takes no damage before this loop time (ms). */
+  protectedUntil: number;
+}
+
+export interface Fighter {
+  readonly id: number;
+  state: PlayerState;
+  readonly combat: Combatant;
+}
+
+/**
+ * Where the arena's events go. `near` events concern a place (the segment or point
+ * x0,y0..x1,y1): those who can see it get them, and so do players a and b (-1: none).
+ */
+export interface EventSink {
+  all(e: GameEvent): void;
+  near(e: GameEvent, x0: number, y0: number, x1: number, y1: number, a: number, b: number): void;
+  to(id: number, e: GameEvent): void;
+}
+
+interface PendingShot {
+  shooter: Fighter;
+  x: number;
+  y: number;
+  aim: number;
+  viewTime: number;
+}
+
+export class Arena {
+  readonly lag: LagCompensator;
+  readonly pickups: PickupField;
+  readonly cooldownTicks: number;
+  private readonly shots: PendingShot[] = [];
+  private readonly rewound: ShotTarget[] = [];
+  private readonly result: ShotResult = { dist: 0, hitId: -1, dx: 1, dy: 0 };
+  /** Shots fired / that hit someone, since the room opened. */
+  shotsFired = 0;
+  shotsHit = 0;
+
+  constructor(
+    readonly map: CollisionMap,
+    tickRate: number,
+    private readonly random: () => number,
+    private readonly events: EventSink,
+  ) {
+    this.lag = new LagCompensator(MAX_REWIND_MS, 1000 / tickRate);
+    this.pickups = new PickupField(map.pickups ?? []);
+    this.cooldownTicks = blasterCooldownTicks(tickRate);
+  }
+
+  /** A fresh standing for a player joining now: full health, protected for a while. */
+  newcomer(now: number): Combatant {
+    return {
+      health: MAX_HEALTH,
+      alive: true,
+      score: 0,
+      nextFireTick: 0,
+      respawnAt: 0,
+      protectedUntil: now + SPAWN_PROTECTION_MS,
+    };
+  }
+
+  /** The spawn point farthest from every living player. */
+  spawnPoint(players: Iterable<Fighter>): SpawnPoint {
+    const living: { x: number; y: number }[] = [];
+    for (const p of players) if (p.combat.alive) living.push({ x: p.state.x, y: p.state.y });
+    return chooseSpawn(this.map.spawns, living, this.random);
+  }
+
+  /**
+   * An applied input of p's has Fire: it fires if alive and its blaster is ready (the
+   * cooldown is counted in server ticks, so no input rate fires faster). The shot is
+   * judged in endTick, once everyone has moved.
+   */
+  fire(p: Fighter, aim: number, viewTime: number, tick: number): void {
+    const c = p.combat;
+    if (!c.alive || tick < c.nextFireTick) return;
+    c.nextFireTick = tick + this.cooldownTicks;
+    // Shooting gives up spawn protection: no firing from behind a shield.
+    c.protectedUntil = 0;
+    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime });
+  }
+
+  /** Settle the tick at loop time `now` (ms), after every player has moved. */
+  endTick(now: number, players: ReadonlyMap<number, Fighter>): void {
+    this.lag.record(now, livingPositions(players.values()));
+    for (const shot of this.shots) this.resolve(shot, now, players);
+    this.shots.length = 0;
+    for (const p of players.values()) {
+      const c = p.combat;
+      if (c.alive) {
+        if (c.health < MAX_HEALTH) this.tryPickup(p, now);
+      } else if (now >= c.respawnAt) {
+        this.respawn(p, now, players);
+      }
+    }
+    this.pickups.update(now, (pickup) => this.events.all({ type: EventType.PickupReady, pickup }));
+  }
+
+  private resolve(shot: PendingShot, now: number, players: ReadonlyMap<number, Fighter>): void {
+    const shooter = shot.shooter;
+    this.shotsFired++;
+    const targets = this.lag.rewind(shot.viewTime, this.rewound);
+    const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
+    const x1 = shot.x + r.dx * r.dist;
+    const y1 = shot.y + r.dy * r.dist;
+    this.events.near(
+      { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) },
+      shot.x,
+      shot.y,
+      x1,
+      y1,
+      shooter.id,
+      r.hitId,
+    );
+    if (r.hitId < 0) return;
+    const victim = players.get(r.hitId);
+    if (!victim || !victim.combat.alive || now < victim.combat.protectedUntil) return;
+    this.shotsHit++;
+    const v = victim.combat;
+    const damage = Math.min(v.health, BLASTER_DAMAGE);
+    v.health -= damage;
+    this.events.near(
+      { type: EventType.Hit, victim: victim.id, attacker: shooter.id, damage, health: v.health },
+      victim.state.x,
+      victim.state.y,
+      victim.state.x,
+      victim.state.y,
+      victim.id,
+      shooter.id,
+    );
+    if (v.health > 0) return;
+    v.alive = false;
+    v.respawnAt = now + RESPAWN_DELAY_MS;
+    shooter.combat.score += SCORE_PER_KILL;
+    this.events.all({ type: EventType.Kill, victim: victim.id, killer: shooter.id, killerScore: shooter.combat.score });
+  }
+
+  private tryPickup(p: Fighter, now: number): void {
+    const i = this.pickups.within(p.state.x, p.state.y);
+    if (i < 0) return;
+    this.pickups.take(i, now);
+    const c = p.combat;
+    c.health = Math.min(MAX_HEALTH, c.health + PICKUP_HEAL);
+    this.events.all({ type: EventType.Pickup, player: p.id, pickup: i, health: c.health });
+  }
+
+  private respawn(p: Fighter, now: number, players: ReadonlyMap<number, Fighter>): void {
+    const at = this.spawnPoint(players.values());
+    p.state = { x: at.x, y: at.y, vx: 0, vy: 0 };
+    const c = p.combat;
+    c.alive = true;
+    c.health = MAX_HEALTH;
+    c.protectedUntil = now + SPAWN_PROTECTION_MS;
+    this.events.all({
+      type: EventType.Respawn,
+      player: p.id,
+      x: Math.round(at.x),
+      y: Math.round(at.y),
+      health: c.health,
+      protectMs: SPAWN_PROTECTION_MS,
+    });
+  }
+}
+
+/** Living players' positions, one reused object (the lag compensator copies them). */
+function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x: number; y: number }> {
+  const o = { id: 0, x: 0, y: 0 };
+  for (const p of players) {
+    if (!p.combat.alive) continue;
+    o.id = p.id;
+    o.x = p.state.x;
+    o.y = p.state.y;
+    yield o;
+  }
+}
+
+function* aliveOthers(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
+  for (const t of targets) {
+    if (t.id === shooter) continue;
+    if (players.get(t.id)?.combat.alive) yield t;
+  }
+}
