@@ -35,7 +35,7 @@ const counts = values.counts.split(',').map(Number);
 const duration = Number(values.duration);
 
 async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'game-server', 'main.ts'), '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'game-server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -64,7 +64,7 @@ function startServer(s: Scenario): Promise<{ proc: ChildProcess; port: number }>
     process.execPath,
     [
       '--import', 'tsx', join(root, 'game-server', 'main.ts'),
-      '--port', '0', '--host', '127.0.0.1',
+      '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0',
       '--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode,
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },

@@ -33,7 +33,7 @@ export function describeSocketError(err: { code?: string; message?: string }): s
     default: {
       // ws: "Unexpected server response: 429" when the upgrade is refused.
       const status = /Unexpected server response: (\d+)/.exec(err.message ?? '')?.[1];
-      if (status === '429') return 'refused with HTTP 429: too many connections from this address (the server limits connections per IP)';
+      if (status === '429') return 'refused with HTTP 429: too many connections from this address (start the server with --max-connections-per-ip 0 for load tests)';
       if (status === '403') return 'refused with HTTP 403: this origin is not allowed';
       if (status) return `refused with HTTP ${status}`;
       return err.message || err.code || 'socket error';

@@ -47,10 +47,9 @@ async function runBots(args: string[]): Promise<{ result: CliResult; report: Bot
 
 beforeAll(async () => {
   // Snapshots at half the tick rate: the bots must measure what the server sends, not 30.
-  // Every bot connects from 127.0.0.1: a per-address connection limit (if the server has
-  // one) must not apply to a load test. The field is spread untyped so this file does
-  // not depend on which server options exist.
-  server = await startServer({ tickRate: 30, snapshotRate: 15, ...({ maxConnectionsPerIp: 0 } as object) });
+  // Every bot connects from 127.0.0.1: the per-address connection limit must not apply
+  // to a load test.
+  server = await startServer({ tickRate: 30, snapshotRate: 15, maxConnectionsPerIp: 0 });
   dir = mkdtempSync(join(tmpdir(), 'dustup-bots-'));
 });
 
