@@ -14,15 +14,14 @@
  * Note: on a small machine the server, the bots' main thread and the kernel's loopback
  * TCP share the cores with the worker; the figure is for this machine as a whole.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BotsReport } from '../game-client/bots/report.ts';
+import { root, startServerProcess } from './server-process.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     counts: { type: 'string', default: '250,500,750,1000' },
@@ -35,21 +34,8 @@ const counts = values.counts.split(',').map(Number);
 const duration = Number(values.duration);
 
 async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'game-server', 'main.ts'), '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening: http:\/\/[^:]+:(\d+)\//.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return { port, stop: () => child.kill('SIGTERM') };
+  const { proc, port } = await startServerProcess([]);
+  return { port, stop: () => proc.kill('SIGTERM') };
 }
 
 function runBots(port: number, n: number, json: string): Promise<BotsReport> {

@@ -14,15 +14,14 @@
  *
  * Options: --only NAME[,NAME] (scenarios), --window S (measurement window, default 20).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuPercent, sampleProcess, type ProcSample } from './proc-stats.ts';
+import { root, serverStats, startServerProcess, type ServerProcess } from './server-process.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Scenario {
   name: string;
@@ -59,32 +58,8 @@ interface Result {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function startServer(s: Scenario): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import', 'tsx', join(root, 'game-server', 'main.ts'),
-      '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0',
-      '--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening: http:\/\/[^:]+:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        // Keep draining stdout (disconnect logs) so the server never blocks on a full pipe.
-        proc.stdout!.removeAllListeners('data');
-        proc.stdout!.resume();
-        resolve({ proc, port: Number(m[1]) });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
-  });
+function startServer(s: Scenario): Promise<ServerProcess> {
+  return startServerProcess(['--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode]);
 }
 
 interface ServerStats {
@@ -94,10 +69,7 @@ interface ServerStats {
   tickOverruns: number;
 }
 
-async function stats(port: number): Promise<ServerStats> {
-  const r = await fetch(`http://127.0.0.1:${port}/api/stats`);
-  return (await r.json()) as ServerStats;
-}
+const stats = (port: number): Promise<ServerStats> => serverStats<ServerStats>(port);
 
 async function runScenario(s: Scenario, windowS: number): Promise<Result> {
   const { proc: server, port } = await startServer(s);

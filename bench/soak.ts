@@ -10,15 +10,14 @@
  * Options: --bots N (200), --minutes M (10), --interval S (30), --ramp N (50 bots/s),
  * --map ID (arena), --max-players N (32: 200 bots fill 7 rooms), --behaviour B (roam).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuPercent, sampleProcess, type ProcSample } from './proc-stats.ts';
+import { root, serverStats, startServerProcess, type ServerProcess } from './server-process.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Options {
   bots: number;
@@ -78,38 +77,11 @@ function options(): Options {
   };
 }
 
-function startServer(o: Options): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    [
-      '--import', 'tsx', join(root, 'game-server', 'main.ts'),
-      '--port', '0', '--host', '127.0.0.1', '--map', o.map, '--max-players', String(o.maxPlayers),
-      '--max-connections-per-ip', '0', '--log-format', 'json',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening: http:\/\/[^:]+:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        // Keep draining stdout (the logs) so the server never blocks on a full pipe.
-        proc.stdout!.removeAllListeners('data');
-        proc.stdout!.resume();
-        resolve({ proc, port: Number(m[1]) });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
-  });
+function startServer(o: Options): Promise<ServerProcess> {
+  return startServerProcess(['--map', o.map, '--max-players', String(o.maxPlayers)]);
 }
 
-async function apiStats(port: number): Promise<ApiStats> {
-  const r = await fetch(`http://127.0.0.1:${port}/api/stats`);
-  return (await r.json()) as ApiStats;
-}
+const apiStats = (port: number): Promise<ApiStats> => serverStats<ApiStats>(port);
 
 /** Least-squares slope of y over x. */
 function slope(xs: number[], ys: number[]): number {

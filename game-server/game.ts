@@ -269,9 +269,17 @@ export class Game {
           ? this.directory.create(false)
           : this.directory.byCode(code);
     const id = this.nextPlayerId++;
+    // Welcome first: the client must know its id before the roster and snapshots.
+    this.welcome(s, id, room, false);
+    s.player = room.join(id, sanitizeName(rawName), s);
+    this.playerRooms.set(id, room);
+    this.log.debug({ session: s.id, addr: s.remoteAddress, player: id, name: s.player.name, room: room.code }, 'player joined');
+  }
+
+  /** The session plays from now on: send its welcome, with a fresh resume token. */
+  private welcome(s: Session, id: number, room: Room, resumed: boolean): void {
     s.phase = 'playing';
     this.awaitingHello.delete(s);
-    // Welcome first: the client must know its id before the roster and snapshots.
     s.send(
       encodeServerMessage({
         kind: ServerKind.Welcome,
@@ -282,13 +290,11 @@ export class Game {
         serverTime: this.loop.now(),
         mapId: this.map.id,
         roomCode: room.code,
+        // Every welcome issues a new token: an old copy is worth nothing from now on.
         resumeToken: this.resumable.issue(id, room),
-        resumed: false,
+        resumed,
       }),
     );
-    s.player = room.join(id, sanitizeName(rawName), s);
-    this.playerRooms.set(id, room);
-    this.log.debug({ session: s.id, addr: s.remoteAddress, player: id, name: s.player.name, room: room.code }, 'player joined');
   }
 
   /** Hello with a resume token: the kept player comes back on this connection. */
@@ -299,23 +305,7 @@ export class Game {
       this.resumable.forget(id);
       throw new ProtocolError(CloseCode.ResumeRefused, 'the player is gone');
     }
-    s.phase = 'playing';
-    this.awaitingHello.delete(s);
-    s.send(
-      encodeServerMessage({
-        kind: ServerKind.Welcome,
-        playerId: id,
-        tickRate: this.config.tickRate,
-        snapshotRate: this.config.snapshotRate,
-        serverTick: this.loop.currentTick,
-        serverTime: this.loop.now(),
-        mapId: this.map.id,
-        roomCode: room.code,
-        // The old token is spent: a copy of it is worth nothing from now on.
-        resumeToken: this.resumable.issue(id, room),
-        resumed: true,
-      }),
-    );
+    this.welcome(s, id, room, true);
     room.resume(player, s);
     s.player = player;
     this.log.info({ session: s.id, addr: s.remoteAddress, player: id, name: player.name, room: room.code }, 'player resumed');

@@ -3,17 +3,7 @@
  * comes from one of these, so a run with the same --seed makes the same choices.
  */
 
-/** mulberry32: small, fast, good enough for load generation. Returns [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../protocol/random.ts';
 
 /** A well-mixed seed for stream `index` of run seed `seed` (bot i, its socket, ...). */
 export function deriveSeed(seed: number, index: number, stream = 0): number {

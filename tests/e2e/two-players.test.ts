@@ -3,58 +3,22 @@
  * pages (separate browser contexts, so both are foreground windows) join one room by
  * code; keyboard input moves one player and both pages see the move.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DustupServer } from '../../game-server/server.ts';
 import type { DustupTestState } from '../../game-client/src/test-hook.ts';
-import { startServer } from '../integration/harness.ts';
-import { launchChromium } from './browser.ts';
+import { artifacts, startGameFixture, state, stopGameFixture, waitForState, type GameFixture } from './game-page.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const artifacts = join(root, 'tests', 'artifacts');
-
-let server: DustupServer;
+let fixture: GameFixture | undefined;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  // Build into a temporary directory so the test never touches the user's dist/.
-  const outDir = mkdtempSync(join(tmpdir(), 'dustup-e2e-client-'));
-  await build({
-    configFile: join(root, 'game-client', 'vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true },
-  });
-  // The duel map is smaller than a screen: interest management shows both players
-  // to each other wherever they spawn. (It also exercises loading a map on demand.)
-  server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId: 'duel' });
-  base = `http://127.0.0.1:${server.port}/`;
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
+  fixture = await startGameFixture();
+  ({ browser, base } = fixture);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-const state = (page: Page): Promise<DustupTestState> =>
-  page.evaluate(() => window.__dustup!.state());
-
-async function waitForState(page: Page, what: string, check: (s: DustupTestState) => boolean, timeoutMs = 10_000): Promise<DustupTestState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: DustupTestState | null = null;
-  while (Date.now() < deadline) {
-    last = await state(page);
-    if (check(last)) return last;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)}`);
-}
+afterAll(() => stopGameFixture(fixture));
 
 async function openGame(name: string, query = ''): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });

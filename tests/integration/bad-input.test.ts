@@ -1,21 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClientKind, CloseCode, Limits, PROTOCOL_VERSION, encodeClientMessage } from '../../protocol/index.ts';
-import type { DustupServer } from '../../game-server/server.ts';
-import { TestClient, startServer, waitFor } from './harness.ts';
+import { TestClient, perTestServer, waitFor } from './harness.ts';
 
-let server: DustupServer | null = null;
-const clients: TestClient[] = [];
-const client = (): TestClient => {
-  const c = new TestClient(server!.port);
-  clients.push(c);
-  return c;
-};
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = null;
-});
+const fx = perTestServer();
+const client = (): TestClient => fx.client();
 
 async function expectClosedWith(c: TestClient, code: number): Promise<string> {
   const { code: got, reason } = await c.closed();
@@ -26,7 +14,7 @@ async function expectClosedWith(c: TestClient, code: number): Promise<string> {
 
 describe('bad input closes only the sender, with the documented code', () => {
   it('a malformed frame closes the sender with Malformed while another player keeps receiving snapshots', async () => {
-    server = await startServer();
+    await fx.start();
     const good = client();
     const bad = client();
     const w = await good.join('good');
@@ -39,7 +27,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a hello with another protocol version is refused with VersionMismatch', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.open();
     c.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION + 1, name: 'old', room: '' });
@@ -48,7 +36,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('an input before hello is refused with UnexpectedMessage', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.open();
     c.send({ kind: ClientKind.Input, seq: 1, buttons: 0, aim: 0 });
@@ -56,7 +44,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a second hello is refused with UnexpectedMessage', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.join('twice');
     c.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'twice', room: '' });
@@ -64,7 +52,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a frame over the size limit is refused with FrameTooLarge', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.open();
     const big = new Uint8Array(Limits.MAX_CLIENT_FRAME_BYTES + 1).fill(0x01);
@@ -74,7 +62,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a text frame is refused with Malformed', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.open();
     c.sendRaw('[1,1,"x",""]');
@@ -82,7 +70,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a repeated input sequence number is refused with Malformed', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.join('repeat');
     c.send({ kind: ClientKind.Input, seq: 5, buttons: 0, aim: 0 });
@@ -91,7 +79,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('an unknown room code is refused with RoomNotFound', async () => {
-    server = await startServer();
+    await fx.start();
     const c = client();
     await c.open();
     c.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'lost', room: 'ZZZZZ' });
@@ -99,7 +87,7 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a full room is refused with RoomFull, and quick play opens another room instead', async () => {
-    server = await startServer({ maxPlayers: 1 });
+    await fx.start({ maxPlayers: 1 });
     const a = client();
     const wa = await a.join('first');
     const b = client();
@@ -112,14 +100,14 @@ describe('bad input closes only the sender, with the documented code', () => {
   });
 
   it('a connection that never says hello is closed with HandshakeTimeout', async () => {
-    server = await startServer({ handshakeTimeoutMs: 200 });
+    await fx.start({ handshakeTimeoutMs: 200 });
     const c = client();
     await c.open();
     await expectClosedWith(c, CloseCode.HandshakeTimeout);
   });
 
   it('a client flooding inputs faster than the tick rate is closed with RateLimited', async () => {
-    server = await startServer();
+    await fx.start();
     const other = client();
     const w = await other.join('bystander');
     const c = client();

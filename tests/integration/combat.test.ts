@@ -3,7 +3,7 @@
  * every spawn point in range and in sight of every other, so two players can fight
  * wherever they spawn.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Button,
   CREATE_PRIVATE_ROOM,
@@ -21,22 +21,14 @@ import {
   type MatchStateMsg,
 } from '../../protocol/index.ts';
 import type { DustupServer } from '../../game-server/server.ts';
-import { TestClient, startServer, waitFor } from './harness.ts';
+import { TestClient, perTestServer, waitFor } from './harness.ts';
 
+const fx = perTestServer();
 let server: DustupServer | null = null;
-const clients: TestClient[] = [];
 const timers: ReturnType<typeof setInterval>[] = [];
-const client = (): TestClient => {
-  const c = new TestClient(server!.port);
-  clients.push(c);
-  return c;
-};
-
-afterEach(async () => {
+const client = (): TestClient => fx.client();
+fx.onCleanup(() => {
   for (const t of timers.splice(0)) clearInterval(t);
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = null;
 });
 
 /** Every event a client received, with the tick of its Events message, in order. */
@@ -71,7 +63,7 @@ function fireAt(shooter: TestClient, targetId: number, perTick = 1): void {
 
 describe('combat', () => {
   it('one player shoots another until it dies: both hear of the kill, the score changes, the victim respawns', async () => {
-    server = await startServer({ mapId: 'duel' });
+    server = await fx.start({ mapId: 'duel' });
     const a = client();
     const b = client();
     const wa = await a.join('shooter');
@@ -118,7 +110,7 @@ describe('combat', () => {
   }, 20_000);
 
   it('a client that fires faster than the cooldown gets no extra shots', async () => {
-    server = await startServer({ mapId: 'duel' });
+    server = await fx.start({ mapId: 'duel' });
     const a = client();
     const b = client();
     const wa = await a.join('spammer');
@@ -141,7 +133,7 @@ describe('combat', () => {
 
 describe('chat', () => {
   it('a line reaches everyone in the room cleaned, as text; too many too fast are dropped and the sender told', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const b = client();
     const wa = await a.join('talker');
@@ -165,7 +157,7 @@ describe('chat', () => {
   });
 
   it('chat before hello is refused with UnexpectedMessage', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     await a.open();
     a.send({ kind: ClientKind.Chat, text: 'hi' });
@@ -175,7 +167,7 @@ describe('chat', () => {
 
 describe('rooms', () => {
   it('"new" creates a private room: not listed, not chosen by quick play, joined by its code', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     await a.open();
     a.send({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'host', room: CREATE_PRIVATE_ROOM });
@@ -190,7 +182,7 @@ describe('rooms', () => {
   });
 
   it('a full room refuses the next player with RoomFull', async () => {
-    server = await startServer({ maxPlayers: 2 });
+    server = await fx.start({ maxPlayers: 2 });
     const a = client();
     const wa = await a.join('one');
     await client().join('two', wa.roomCode);

@@ -1,25 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Button, ClientKind, POS_SCALE, ServerKind, type PlayerJoinedMsg, type PlayerLeftMsg, type RosterMsg } from '../../protocol/index.ts';
 import type { DustupServer } from '../../game-server/server.ts';
-import { TestClient, startServer, waitFor } from './harness.ts';
+import { TestClient, perTestServer, waitFor } from './harness.ts';
 
+const fx = perTestServer();
 let server: DustupServer | null = null;
-const clients: TestClient[] = [];
-const client = (): TestClient => {
-  const c = new TestClient(server!.port);
-  clients.push(c);
-  return c;
-};
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = null;
-});
+const client = (): TestClient => fx.client();
 
 describe('two players in one room', () => {
   it('quick play puts both clients in the same room; joins and leaves reach the others', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const b = client();
     const wa = await a.join('alice');
@@ -46,7 +36,7 @@ describe('two players in one room', () => {
   });
 
   it('a room code joins that specific room', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const wa = await a.join('alice');
     const b = client();
@@ -56,7 +46,7 @@ describe('two players in one room', () => {
 
   it('when one player moves, the other sees it move within a few snapshots', async () => {
     // The duel map is smaller than one screen, so interest management shows everyone.
-    server = await startServer({ mapId: 'duel' });
+    server = await fx.start({ mapId: 'duel' });
     const a = client();
     const b = client();
     const wa = await a.join('mover');
@@ -83,7 +73,7 @@ describe('two players in one room', () => {
   });
 
   it('snapshots arrive at the configured snapshot rate, separate from the tick rate', async () => {
-    server = await startServer({ tickRate: 30, snapshotRate: 10 });
+    server = await fx.start({ tickRate: 30, snapshotRate: 10 });
     const a = client();
     await a.join('counter');
     await waitFor(() => a.snapshots().length >= 2, 'first snapshots');
@@ -100,7 +90,7 @@ describe('two players in one room', () => {
   });
 
   it('an empty room is disposed when its last player leaves', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const wa = await a.join('solo');
     expect(server.game.directory.rooms.has(wa.roomCode)).toBe(true);
@@ -109,7 +99,7 @@ describe('two players in one room', () => {
   });
 
   it('a ping is answered with a pong echoing the client time and the server time', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     await a.join('pinger');
     a.send({ kind: ClientKind.Ping, clientTime: 12345.5 });

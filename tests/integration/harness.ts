@@ -2,6 +2,7 @@
  * Integration helpers: a real server on an ephemeral port and real `ws` clients that
  * collect every decoded message, with waits that time out instead of sleeping.
  */
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import {
   ClientKind,
@@ -136,4 +137,35 @@ export class TestClient {
   drop(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * A fresh server per test and the clients the test opens: after each test every client
+ * is cut and the server closed. Call once at the top of a test file.
+ */
+export function perTestServer(): {
+  start(overrides?: Partial<ServerConfig>): Promise<DustupServer>;
+  client(wsOptions?: WebSocket.ClientOptions): TestClient;
+  /** Also run this after each test (before the server closes). */
+  onCleanup(fn: () => void): void;
+} {
+  let server: DustupServer | null = null;
+  const clients: TestClient[] = [];
+  const cleanups: (() => void)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanups) fn();
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await server?.close();
+    server = null;
+  });
+  return {
+    start: async (overrides = {}) => (server = await startServer(overrides)),
+    client: (wsOptions) => {
+      if (!server) throw new Error('start() the server first');
+      const c = new TestClient(server.port, '/ws', wsOptions);
+      clients.push(c);
+      return c;
+    },
+    onCleanup: (fn) => void cleanups.push(fn),
+  };
 }

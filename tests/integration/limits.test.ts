@@ -2,7 +2,7 @@
  * Every limit a host can set, each refused with its documented answer, and nothing else
  * in the room affected; hostile frame contents; the WebSocket upgrade's own refusals.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pack } from 'msgpackr';
 import {
@@ -19,22 +19,15 @@ import {
   type ServerMessage,
 } from '../../protocol/index.ts';
 import type { DustupServer } from '../../game-server/server.ts';
-import { TestClient, startServer, waitFor } from './harness.ts';
+import { TestClient, perTestServer, waitFor } from './harness.ts';
 
+const fx = perTestServer();
 let server: DustupServer | null = null;
-const clients: TestClient[] = [];
 const client = (opts?: WebSocket.ClientOptions): TestClient => {
-  const c = new TestClient(server!.port, '/ws', opts);
+  const c = fx.client(opts);
   c.ws.on('error', () => {}); // refused upgrades are asserted through upgradeStatus
-  clients.push(c);
   return c;
 };
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await server?.close();
-  server = null;
-});
 
 async function expectClosedWith(c: TestClient, code: number, timeoutMs = 3000): Promise<string> {
   const { code: got, reason } = await c.closed(timeoutMs);
@@ -65,7 +58,7 @@ async function expectStillPlaying(c: TestClient): Promise<void> {
 
 describe('limits', () => {
   it('--max-frame-bytes: a frame over it is refused with FrameTooLarge (4005)', async () => {
-    server = await startServer({ maxFrameBytes: 64 });
+    server = await fx.start({ maxFrameBytes: 64 });
     const bystander = client();
     const w = await bystander.join('bystander');
     const c = client();
@@ -77,7 +70,7 @@ describe('limits', () => {
   });
 
   it('a frame past the transport limit (16 KiB) is cut by the WebSocket layer; the server keeps running', async () => {
-    server = await startServer();
+    server = await fx.start();
     const bystander = client();
     await bystander.join('bystander');
     const c = client();
@@ -89,7 +82,7 @@ describe('limits', () => {
   });
 
   it('--max-inputs-per-second: a burst past it is refused with RateLimited (4006)', async () => {
-    server = await startServer({ maxInputsPerSecond: 10 });
+    server = await fx.start({ maxInputsPerSecond: 10 });
     const bystander = client();
     const w = await bystander.join('bystander');
     const c = client();
@@ -102,7 +95,7 @@ describe('limits', () => {
   });
 
   it('inputs at the tick rate are never limited by the default', async () => {
-    server = await startServer();
+    server = await fx.start();
     const c = client();
     await c.join('steady');
     const started = Date.now();
@@ -123,7 +116,7 @@ describe('limits', () => {
   });
 
   it('--max-messages-per-second: pings past it are refused with RateLimited (4006)', async () => {
-    server = await startServer({ maxMessagesPerSecond: 5 });
+    server = await fx.start({ maxMessagesPerSecond: 5 });
     const c = client();
     await c.open();
     for (let i = 0; i < 11; i++) c.send({ kind: ClientKind.Ping, clientTime: i });
@@ -131,7 +124,7 @@ describe('limits', () => {
   });
 
   it('--max-chat-per-second: lines past it are dropped with a notice to the sender, who stays connected', async () => {
-    server = await startServer({ maxChatPerSecond: 1 });
+    server = await fx.start({ maxChatPerSecond: 1 });
     const watcher = client();
     const w = await watcher.join('watcher');
     const c = client();
@@ -150,7 +143,7 @@ describe('limits', () => {
   });
 
   it('chat lines cannot carry control characters or unbounded length; too long a line is refused with Malformed', async () => {
-    server = await startServer();
+    server = await fx.start();
     const watcher = client();
     const w = await watcher.join('watcher');
     const c = client();
@@ -172,7 +165,7 @@ describe('limits', () => {
   });
 
   it('--max-connections-per-ip: the upgrade past it is refused with HTTP 429; a closed one frees its slot', async () => {
-    server = await startServer({ maxConnectionsPerIp: 2 });
+    server = await fx.start({ maxConnectionsPerIp: 2 });
     const a = await upgradeStatus(server.port);
     const b = await upgradeStatus(server.port);
     expect([a.status, b.status]).toEqual([101, 101]);
@@ -187,7 +180,7 @@ describe('limits', () => {
   });
 
   it('--allowed-origins: a browser from another origin is refused with HTTP 403; listed ones and non-browsers get in', async () => {
-    server = await startServer({ allowedOrigins: ['https://play.example.com'] });
+    server = await fx.start({ allowedOrigins: ['https://play.example.com'] });
     expect((await upgradeStatus(server.port, { origin: 'https://evil.example.net' })).status).toBe(403);
     expect((await upgradeStatus(server.port, { origin: 'https://play.example.com.evil.net' })).status).toBe(403);
     const ok = await upgradeStatus(server.port, { origin: 'https://play.example.com' });
@@ -200,14 +193,14 @@ describe('limits', () => {
   });
 
   it('without --allowed-origins any origin may connect', async () => {
-    server = await startServer();
+    server = await fx.start();
     const r = await upgradeStatus(server.port, { origin: 'https://anywhere.example' });
     expect(r.status).toBe(101);
     r.ws.terminate();
   });
 
   it('--handshake-timeout: no hello in time is closed with HandshakeTimeout (4007)', async () => {
-    server = await startServer({ handshakeTimeoutMs: 300 });
+    server = await fx.start({ handshakeTimeoutMs: 300 });
     const c = client();
     await c.open();
     const t0 = Date.now();
@@ -216,7 +209,7 @@ describe('limits', () => {
   });
 
   it('--max-rooms: quick play when every room is full and no room may be opened is refused with ServerFull (4009)', async () => {
-    server = await startServer({ maxRooms: 1, maxPlayers: 1 });
+    server = await fx.start({ maxRooms: 1, maxPlayers: 1 });
     const a = client();
     await a.join('first');
     const b = client();
@@ -227,7 +220,7 @@ describe('limits', () => {
   });
 
   it('--max-players: a room at its seat limit refuses a join by code with RoomFull (4003)', async () => {
-    server = await startServer({ maxPlayers: 2 });
+    server = await fx.start({ maxPlayers: 2 });
     const a = client();
     const w = await a.join('a');
     const b = client();
@@ -239,7 +232,7 @@ describe('limits', () => {
   });
 
   it('--idle-timeout: a socket that answers nothing, not even pings, is dropped; one that answers pings stays', async () => {
-    server = await startServer({ idleTimeoutS: 8, handshakeTimeoutMs: 60_000 });
+    server = await fx.start({ idleTimeoutS: 8, handshakeTimeoutMs: 60_000 });
     const silent = client({ autoPong: false });
     const alive = client();
     await silent.open();
@@ -275,7 +268,7 @@ describe('hostile frame contents', () => {
   ];
   for (const [what, bytes] of cases) {
     it(`${what} is refused with Malformed (4001) and the room plays on`, async () => {
-      server = await startServer();
+      server = await fx.start();
       const bystander = client();
       const w = await bystander.join('bystander');
       const c = client();
@@ -288,7 +281,7 @@ describe('hostile frame contents', () => {
   }
 
   it('names cannot carry markup tricks, control characters or unbounded length', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const w = await a.join('watcher');
     const b = client();
@@ -306,7 +299,7 @@ describe('hostile frame contents', () => {
   });
 
   it('an input before hello is refused with UnexpectedMessage (4002), even when it is perfectly formed', async () => {
-    server = await startServer();
+    server = await fx.start();
     const c = client();
     await c.open();
     c.sendRaw(encodeClientMessage({ kind: ClientKind.Input, seq: 1, buttons: 0, aim: 0 }));

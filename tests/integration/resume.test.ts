@@ -3,7 +3,7 @@
  * connection that presents its resume token; then it is gone; wrong tokens are refused.
  */
 import { createServer as createTcpServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   Button,
@@ -18,22 +18,14 @@ import type { DustupServer } from '../../game-server/server.ts';
 import { GameClient } from '../../game-client/src/net/client.ts';
 import type { WebSocketCtor } from '../../game-client/src/net/connection.ts';
 import { loadArena } from '../unit/net/helpers.ts';
-import { TestClient, startServer, waitFor } from './harness.ts';
+import { TestClient, perTestServer, waitFor } from './harness.ts';
 
+const fx = perTestServer();
 let server: DustupServer | null = null;
-const clients: TestClient[] = [];
 const gameClients: GameClient[] = [];
-const client = (): TestClient => {
-  const c = new TestClient(server!.port);
-  clients.push(c);
-  return c;
-};
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
+const client = (): TestClient => fx.client();
+fx.onCleanup(() => {
   for (const g of gameClients.splice(0)) g.close();
-  await server?.close();
-  server = null;
 });
 
 function freePort(): Promise<number> {
@@ -62,7 +54,7 @@ function walk(c: TestClient, from: number, ticks: number, buttons: number = Butt
 describe('resume after a dropped connection', () => {
   it('the dropped player stays (frozen, visible) and comes back as the same player, position and all', async () => {
     // A small map: everyone is in everyone's view.
-    server = await startServer({ mapId: 'duel' });
+    server = await fx.start({ mapId: 'duel' });
     const watcher = client();
     const w0 = await watcher.join('watcher');
     const a = client();
@@ -114,7 +106,7 @@ describe('resume after a dropped connection', () => {
   });
 
   it('after the grace period the player is removed and its token refused with ResumeRefused (4011)', async () => {
-    server = await startServer({ resumeGraceMs: 300 });
+    server = await fx.start({ resumeGraceMs: 300 });
     const watcher = client();
     const w0 = await watcher.join('watcher');
     const a = client();
@@ -134,13 +126,13 @@ describe('resume after a dropped connection', () => {
   });
 
   it('a made-up token is refused with ResumeRefused', async () => {
-    server = await startServer();
+    server = await fx.start();
     const b = await resumeWith('AAAAAAAAAAAAAAAAAAAAAA');
     expect((await b.closed()).code).toBe(CloseCode.ResumeRefused);
   });
 
   it('a stolen token is refused while its player is connected, and the owner plays on', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const wa = await a.join('owner');
     const thief = await resumeWith(wa.resumeToken!);
@@ -153,7 +145,7 @@ describe('resume after a dropped connection', () => {
   });
 
   it('a token already used for a resume is stale: refused', async () => {
-    server = await startServer();
+    server = await fx.start();
     const a = client();
     const wa = await a.join('twice');
     a.drop();
@@ -167,7 +159,7 @@ describe('resume after a dropped connection', () => {
   });
 
   it('a player who leaves on purpose (1000) or is closed for misbehaving is removed at once', async () => {
-    server = await startServer();
+    server = await fx.start();
     const watcher = client();
     const w0 = await watcher.join('watcher');
     const a = client();
@@ -205,7 +197,7 @@ describe('GameClient reconnects by itself', () => {
   }
 
   it('a socket killed mid-game: the client comes back as the same player, where it was', async () => {
-    server = await startServer();
+    server = await fx.start();
     const { ctor, sockets } = cuttable();
     const c = new GameClient({
       url: `ws://127.0.0.1:${server.port}/ws`,
@@ -253,7 +245,7 @@ describe('GameClient reconnects by itself', () => {
     // A fixed port, as a host runs it: uWS sets SO_REUSEADDR only then, so the new server
     // can bind while the old one's closed connections sit in TIME_WAIT.
     const port = await freePort();
-    server = await startServer({ port });
+    server = await fx.start({ port });
     const c = new GameClient({
       url: `ws://127.0.0.1:${port}/ws`,
       name: 'Patient',
@@ -273,7 +265,7 @@ describe('GameClient reconnects by itself', () => {
       await waitFor(() => codes.length > 0, 'the client to notice the shutdown');
       expect(codes[0]).toBe(CloseCode.ServerShutdown);
       expect(c.state).toBe('reconnecting');
-      server = await startServer({ port });
+      server = await fx.start({ port });
       await waitFor(() => resumed.length > 0 && c.state === 'ready', 'the client to join the new server', 8000);
       // The new process never knew the old player: refused (4011), then joined afresh.
       expect(codes).toContain(CloseCode.ResumeRefused);

@@ -29,7 +29,6 @@ import {
   REMOTE_POS_SCALE,
   SnapshotDecoder,
   type CollisionMap,
-  type EntityState,
   type InputMsg,
   type ResolvedSnapshot,
   type ViewportMsg,

@@ -33,7 +33,7 @@ export class MatchHud {
   private flashOff = 0;
 
   constructor(
-    private readonly sound: Sound,
+    sound: Sound,
     sendChat: (text: string) => void,
   ) {
     const signal = this.abort.signal;

@@ -113,7 +113,7 @@ describe('LaggySocket', () => {
   });
 
   it('a server close is delivered after the messages before it, a client close after its sends', () => {
-    const { clock, sock, raw, received, events } = setup(30, 0);
+    const { clock, sock, received, events } = setup(30, 0);
     sock.handleOpen();
     clock.advance(30);
     sock.handleMessage(new Uint8Array([1]));

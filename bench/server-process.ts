@@ -1,0 +1,50 @@
+/**
+ * The benchmarks' server: a real `game-server/main.ts` in its own process (so /proc
+ * measures it alone), on a free port, with the per-address limit lifted because every
+ * bot comes from 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  port: number;
+}
+
+/** Start the server with extra flags; resolves once it prints the URL it listens on. */
+export function startServerProcess(flags: string[]): Promise<ServerProcess> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import', 'tsx', join(root, 'game-server', 'main.ts'),
+      '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0', '--log-format', 'json',
+      ...flags,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening: http:\/\/[^:]+:(\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        // Keep draining stdout (the logs) so the server never blocks on a full pipe.
+        proc.stdout!.removeAllListeners('data');
+        proc.stdout!.resume();
+        resolve({ proc, port: Number(m[1]) });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+  });
+}
+
+/** The server's own figures (GET /api/stats). */
+export async function serverStats<T>(port: number): Promise<T> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/stats`);
+  return (await r.json()) as T;
+}
