@@ -12,7 +12,9 @@
  * client every snapshot, as full-state servers do), so the ratio is measured in the
  * same run on the same machine.
  *
- * Options: --only NAME[,NAME] (scenarios), --window S (measurement window, default 20).
+ * Options: --only NAME[,NAME] (scenarios), --window S (measurement window, default 20),
+ * --pin (server alone on CPU 0, bots on the rest, with taskset: the server's figures
+ * without the load generator preempting it).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuPercent, sampleProcess, type ProcSample } from './proc-stats.ts';
-import { root, serverStats, startServerProcess, type ServerProcess } from './server-process.ts';
+import { nodeCommand, root, serverStats, startServerProcess, type ServerProcess } from './server-process.ts';
 
 
 interface Scenario {
@@ -58,8 +60,11 @@ interface Result {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** --pin: the server alone on CPU 0, the bots on the others (needs taskset and 2+ CPUs). */
+let pin: { server: string; bots: string } | undefined;
+
 function startServer(s: Scenario): Promise<ServerProcess> {
-  return startServerProcess(['--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode]);
+  return startServerProcess(['--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode], pin?.server);
 }
 
 interface ServerStats {
@@ -77,15 +82,15 @@ async function runScenario(s: Scenario, windowS: number): Promise<Result> {
   const rampS = Math.ceil(s.bots / s.ramp);
   // Long enough for a slow ramp, the settling time and the window; the bots end on their own.
   const durationS = rampS * 2 + 10 + windowS + 5;
-  const bots = spawn(
-    process.execPath,
+  const [botsCmd, botsArgs] = nodeCommand(
     [
       '--import', 'tsx', join(root, 'game-client', 'bots', 'cli.ts'),
       '--url', `ws://127.0.0.1:${port}`, '--bots', String(s.bots), '--ramp', `${s.ramp}/s`,
       '--duration', String(durationS), '--behaviour', 'roam', '--workers', '1', '--json', jsonPath,
     ],
-    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    pin?.bots,
   );
+  const bots = spawn(botsCmd, botsArgs, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const botsExit = new Promise<number | null>((r) => bots.on('exit', r));
   try {
     // Wait until every bot plays (or the ramp is long over), then settle for 3 s.
@@ -151,7 +156,12 @@ function table(results: Result[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, window: { type: 'string' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, window: { type: 'string' }, pin: { type: 'boolean' } } });
+  if (values.pin) {
+    const n = (await import('node:os')).availableParallelism();
+    if (n < 2) throw new Error('--pin needs at least 2 CPUs');
+    pin = { server: '0', bots: `1-${n - 1}` };
+  }
   const windowS = Number(values.window ?? 20);
   if (!(windowS >= 3 && windowS <= 600)) throw new Error('--window must be 3..600 seconds');
   const only = values.only?.split(',');
@@ -162,7 +172,7 @@ async function main(): Promise<void> {
     console.log(`scenario ${s.name}: ${s.what} (${s.bots} roaming bots, 30 Hz ticks and snapshots, ${windowS} s window)...`);
     results.push(await runScenario(s, windowS));
   }
-  console.log(`\n${table(results)}`);
+  console.log(`\n${pin ? `pinned: server on CPU ${pin.server}, bots on CPUs ${pin.bots}\n` : ''}${table(results)}`);
   const dense = results.find((r) => r.scenario === 'dense');
   const full = results.find((r) => r.scenario === 'dense-full');
   if (dense?.bytesPerClientPerSec && full?.bytesPerClientPerSec)
@@ -175,7 +185,7 @@ async function main(): Promise<void> {
   const file = join(root, 'bench', 'results', `${stamp}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, pinned: pin ?? null, results }, null, 2),
   );
   console.log(`\nwritten to ${file}`);
 }

@@ -14,17 +14,28 @@ export interface ServerProcess {
   port: number;
 }
 
-/** Start the server with extra flags; resolves once it prints the URL it listens on. */
-export function startServerProcess(flags: string[]): Promise<ServerProcess> {
-  const proc = spawn(
-    process.execPath,
+/**
+ * A command line for `node args...`, pinned to the given CPUs with taskset (which execs
+ * node, so the pid is node's) when cpus is set.
+ */
+export function nodeCommand(args: string[], cpus?: string): [string, string[]] {
+  return cpus ? ['taskset', ['-c', cpus, process.execPath, ...args]] : [process.execPath, args];
+}
+
+/**
+ * Start the server with extra flags; resolves once it prints the URL it listens on.
+ * cpus: pin it (e.g. "0"), so the load generator cannot preempt it.
+ */
+export function startServerProcess(flags: string[], cpus?: string): Promise<ServerProcess> {
+  const [cmd, args] = nodeCommand(
     [
       '--import', 'tsx', join(root, 'game-server', 'main.ts'),
       '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0', '--log-format', 'json',
       ...flags,
     ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    cpus,
   );
+  const proc = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
