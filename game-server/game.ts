@@ -167,9 +167,9 @@ export class Game {
     let roomCode: string | undefined;
     if (p) {
       s.player = null;
-      const room = this.playerRooms.get(p.id);
-      roomCode = room?.code;
-      if (room && p.session === s) {
+      const room = p.room;
+      roomCode = room.code;
+      if (p.session === s) {
         kept =
           this.keepsForResume(byServer, code) &&
           this.resumable.detach(p.id, this.loop.now(), this.config.resumeGraceMs);
@@ -206,7 +206,6 @@ export class Game {
   }
 
   private removePlayer(p: Player, room: Room): void {
-    this.playerRooms.delete(p.id);
     this.resumable.forget(p.id);
     room.leave(p);
     if (room.size === 0) {
@@ -219,8 +218,6 @@ export class Game {
   private reject(s: Session, code: number, reason: string): void {
     s.close(code, reason);
   }
-
-  private readonly playerRooms = new Map<number, Room>();
 
   private handle(s: Session, msg: ClientMessage): void {
     switch (msg.kind) {
@@ -242,8 +239,7 @@ export class Game {
       case ClientKind.Chat: {
         if (s.phase !== 'playing' || !s.player)
           throw new ProtocolError(CloseCode.UnexpectedMessage, 'chat before hello');
-        const room = this.playerRooms.get(s.player.id);
-        if (!room) return;
+        const room = s.player.room;
         // Over the chat rate the line is dropped and the sender told, not disconnected:
         // an eager typist is not an attacker (the message limiter stops floods).
         if (s.chatLimiter.take(this.loop.now())) room.chat(s.player, msg.text);
@@ -272,7 +268,6 @@ export class Game {
     // Welcome first: the client must know its id before the roster and snapshots.
     this.welcome(s, id, room, false);
     s.player = room.join(id, sanitizeName(rawName), s);
-    this.playerRooms.set(id, room);
     this.log.debug({ session: s.id, addr: s.remoteAddress, player: id, name: s.player.name, room: room.code }, 'player joined');
   }
 
@@ -301,7 +296,7 @@ export class Game {
   private resume(s: Session, token: string): void {
     const { key: id, value: room } = this.resumable.claim(token, this.loop.now());
     const player = room.players.get(id);
-    if (!player || this.playerRooms.get(id) !== room) {
+    if (!player) {
       this.resumable.forget(id);
       throw new ProtocolError(CloseCode.ResumeRefused, 'the player is gone');
     }

@@ -31,6 +31,8 @@ import { Arena, type Combatant } from './world/arena.ts';
 export interface Player {
   readonly id: number;
   readonly name: string;
+  /** The room it plays in, for as long as it is in one. */
+  readonly room: Room;
   /** The current connection; a closed one while the player is kept for a resume. */
   session: Session;
   state: PlayerState;
@@ -119,6 +121,7 @@ export class Room {
       inputs: new InputQueue(this.opts.tickRate),
       lastAppliedSeq: 0,
       selfState: { x: 0, y: 0, vx: 0, vy: 0 },
+      room: this,
       combat: this.arena.newcomer(this.now),
     };
     // Everyone already here learns of the newcomer; the newcomer gets the whole list.
