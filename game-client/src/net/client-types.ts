@@ -71,19 +71,25 @@ export interface ReconnectAttempt {
   reason: string;
 }
 
-/** The own player as it should be drawn now (predicted, smoothed). */
-export interface LocalPlayerView {
+/** A player as it should be drawn now. */
+export interface PlayerView {
   id: number;
   name: string;
   /** px */
   x: number;
   y: number;
-  /** px/s, of the latest prediction */
+  /** px/s */
   vx: number;
   vy: number;
-  /** The aim set locally, radians (not waiting for the server). */
+  /** radians: in [0, 2π) for remote players; as set, for the own player */
   aim: number;
 }
+
+/**
+ * The own player: predicted and smoothed; velocity of the latest prediction; the aim
+ * set locally (not waiting for the server).
+ */
+export type LocalPlayerView = PlayerView;
 
 /** The own blaster's shot as this client draws it at once (px; hitId -1: none). */
 export interface LocalShot {
@@ -97,16 +103,7 @@ export interface LocalShot {
 }
 
 /** Another player at render time (interpolated). */
-export interface RemotePlayerView {
-  id: number;
-  name: string;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  /** radians [0, 2π) */
-  aim: number;
-}
+export type RemotePlayerView = PlayerView;
 
 export interface ClientStats {
   /** Latest ping round trip, ms (NaN before the first pong). */

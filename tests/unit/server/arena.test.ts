@@ -9,9 +9,9 @@ import {
   SPAWN_PROTECTION_MS,
   quantizeAngle,
   type CollisionMap,
-  type GameEvent,
 } from '../../../protocol/index.ts';
-import { Arena, type EventSink, type Fighter } from '../../../game-server/world/arena.ts';
+import { Arena, type Fighter } from '../../../game-server/world/arena.ts';
+import { RecordingEvents } from './recording-events.ts';
 import { chooseSpawn } from '../../../game-server/world/spawns.ts';
 import { seededRandom } from '../../../protocol/random.ts';
 
@@ -26,24 +26,8 @@ function openMap(spawns = [{ x: 80, y: 80 }, { x: 1200, y: 560 }, { x: 1200, y: 
   return { id: 'open', width: w, height: h, tileSize: TS, solid, spawns, pickups };
 }
 
-class Events implements EventSink {
-  readonly list: GameEvent[] = [];
-  all(e: GameEvent): void {
-    this.list.push(e);
-  }
-  near(e: GameEvent): void {
-    this.list.push(e);
-  }
-  to(_id: number, e: GameEvent): void {
-    this.list.push(e);
-  }
-  of<T extends GameEvent['type']>(type: T): Extract<GameEvent, { type: T }>[] {
-    return this.list.filter((e): e is Extract<GameEvent, { type: T }> => e.type === type);
-  }
-}
-
 function setup() {
-  const events = new Events();
+  const events = new RecordingEvents();
   const arena = new Arena(openMap(), 30, seededRandom(3), events);
   const a: Fighter = { id: 1, state: { x: 100, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };
   const b: Fighter = { id: 2, state: { x: 400, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };

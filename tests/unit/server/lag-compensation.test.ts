@@ -6,9 +6,9 @@ import {
   MAX_REWIND_MS,
   quantizeAngle,
   type CollisionMap,
-  type GameEvent,
 } from '../../../protocol/index.ts';
-import { Arena, type EventSink, type Fighter } from '../../../game-server/world/arena.ts';
+import { Arena, type Fighter } from '../../../game-server/world/arena.ts';
+import { RecordingEvents } from './recording-events.ts';
 import { LagCompensator } from '../../../game-server/world/lag-compensator.ts';
 import { seededRandom } from '../../../protocol/random.ts';
 
@@ -24,22 +24,6 @@ function openMap(): CollisionMap {
   return { id: 'open', width: w, height: h, tileSize: TS, solid, spawns: [{ x: 80, y: 80 }, { x: 1200, y: 560 }] };
 }
 
-class Events implements EventSink {
-  readonly list: GameEvent[] = [];
-  all(e: GameEvent): void {
-    this.list.push(e);
-  }
-  near(e: GameEvent): void {
-    this.list.push(e);
-  }
-  to(_id: number, e: GameEvent): void {
-    this.list.push(e);
-  }
-  of<T extends GameEvent['type']>(type: T): Extract<GameEvent, { type: T }>[] {
-    return this.list.filter((e): e is Extract<GameEvent, { type: T }> => e.type === type);
-  }
-}
-
 function fighter(arena: Arena, id: number, x: number, y: number): Fighter {
   const f: Fighter = { id, state: { x, y, vx: 0, vy: 0 }, combat: arena.newcomer(-1e9) };
   return f;
@@ -50,7 +34,7 @@ function fighter(arena: Arena, id: number, x: number, y: number): Fighter {
  * (500, 300) until `leaveAt` ms, then steps 100 px down, out of the line of fire.
  */
 function scenario(leaveAt: number) {
-  const events = new Events();
+  const events = new RecordingEvents();
   const arena = new Arena(openMap(), 30, seededRandom(1), events);
   const shooter = fighter(arena, 1, 100, 300);
   const target = fighter(arena, 2, 500, 300);
