@@ -3,6 +3,7 @@
  * it sees into measures. It has no timer of its own: the swarm calls update(now) once
  * per tick for every bot of the worker.
  */
+import type { Clock } from '../../protocol/clock.ts';
 import { ServerKind, type CollisionMap, type ServerMessage } from '../../protocol/index.ts';
 import { ConnectError, GameClient, describeClose } from '../src/net/client.ts';
 import { createBehaviour, type Behaviour, type BehaviourName } from './behaviours.ts';
@@ -13,8 +14,8 @@ import type { PathFinder } from './path-finder.ts';
 import { deriveSeed, seededRandom } from './random.ts';
 import { laggyWebSocketCtor } from './ws-link.ts';
 
-/** What every bot of a worker shares. */
-export interface BotEnvironment {
+/** What every bot of a worker shares, its clock included (now()). */
+export interface BotEnvironment extends Clock {
   url: string;
   behaviour: BehaviourName;
   latencyMs: number;
@@ -27,7 +28,6 @@ export interface BotEnvironment {
   loadMap(mapId: string): Promise<CollisionMap>;
   /** The path finder of a loaded map, built once per worker. */
   pathsFor(map: CollisionMap): PathFinder;
-  now(): number;
 }
 
 export type BotPhase = 'waiting' | 'connecting' | 'playing' | 'done';

@@ -6,19 +6,8 @@
  * Entries are pooled: at 30 Hz in and out per bot, allocating one object per message
  * would be tens of thousands of short-lived objects a second per worker.
  */
-
-export interface SchedulerClock {
-  /** Monotonic ms. */
-  now(): number;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
-
-export const systemSchedulerClock: SchedulerClock = {
-  now: () => performance.now(),
-  setTimer: (fn, ms) => setTimeout(fn, ms),
-  clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+import type { TimerClock } from '../../protocol/clock.ts';
+import { systemClock } from './system-clock.ts';
 
 /** Whatever is delivered: the scheduler calls target.deliver(entry) when it is due. */
 export interface DelayTarget {
@@ -52,7 +41,7 @@ export class DelayScheduler {
   /** Deliveries made, for tests and stats. */
   delivered = 0;
 
-  constructor(private readonly clock: SchedulerClock = systemSchedulerClock) {}
+  constructor(private readonly clock: TimerClock = systemClock) {}
 
   get pending(): number {
     return this.heap.length;

@@ -4,10 +4,16 @@
  * spread over SLICES wakes instead of arriving as one burst of sends. Every second it
  * folds what the bots measured into a report for the CLI and starts a new interval.
  *
+ * The wakes come from the server's drift-free FixedLoop (protocol/fixed-loop.ts) at
+ * SLICES times the tick rate, skipping rather than catching up after a stall: a burst
+ * of updates would be a burst of sends, and each bot's input sender catches up itself.
+ *
  * No Node worker API here (worker.ts wires it to a MessagePort), so a test or a bench
  * can run a swarm in-process.
  */
 import { performance } from 'node:perf_hooks';
+import type { TimerClock } from '../../protocol/clock.ts';
+import { FixedLoop, type TickInfo } from '../../protocol/fixed-loop.ts';
 import type { CollisionMap } from '../../protocol/index.ts';
 import { fetchMap } from '../src/net/client.ts';
 import type { BehaviourName } from './behaviours.ts';
@@ -15,6 +21,7 @@ import { Bot, type BotEnvironment } from './bot.ts';
 import { DelayScheduler } from './delay-scheduler.ts';
 import { Measures, type MeasuresData } from './metrics.ts';
 import { PathFinder } from './path-finder.ts';
+import { systemClock } from './system-clock.ts';
 
 export interface SwarmConfig {
   /** ws://host:port/ws */
@@ -91,22 +98,19 @@ export function hostOf(group: number, totalBots: number, rooms: number): number 
 export class Swarm {
   readonly measures = new Measures();
   private readonly bots: Bot[] = [];
-  /** Local (performance.now) start time of each of this worker's bots. */
+  /** Local (this.clock) start time of each of this worker's bots. */
   private readonly startAt: Float64Array;
   private nextStart = 0;
   /** Started bots waiting for their group's room code (or their turn to open a room). */
   private held: Bot[] = [];
   private readonly codes = new Map<number, string>();
   private openGroups = 1;
-  private readonly scheduler = new DelayScheduler();
+  private readonly scheduler: DelayScheduler;
   private readonly env: BotEnvironment;
   private readonly maps = new Map<string, Promise<CollisionMap>>();
   private readonly pathFinders = new WeakMap<CollisionMap, PathFinder>();
 
-  private readonly intervalMs: number;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private loopStart = 0;
-  private wakes = 0;
+  private readonly loop: FixedLoop;
   private lastReport = 0;
   private elu = performance.eventLoopUtilization();
   private stopped = false;
@@ -114,9 +118,11 @@ export class Swarm {
   constructor(
     private readonly cfg: SwarmConfig,
     private readonly post: (msg: WorkerMessage) => void,
+    private readonly clock: TimerClock = systemClock,
   ) {
-    this.intervalMs = 1000 / (cfg.tickRate * SLICES);
-    const now = (): number => performance.now();
+    this.loop = new FixedLoop(cfg.tickRate * SLICES, this.wake, clock, { maxCatchUp: 1, late: 'skip' });
+    this.scheduler = new DelayScheduler(clock);
+    const now = (): number => clock.now();
     this.env = {
       url: cfg.url,
       behaviour: cfg.behaviour,
@@ -132,16 +138,15 @@ export class Swarm {
     };
     // Bots are dealt round-robin, so every worker ramps at the same pace.
     for (let i = cfg.workerIndex; i < cfg.totalBots; i += cfg.workers) this.bots.push(new Bot(i, this.env, this.settled));
-    const localStart = performance.now() + (cfg.startEpochMs - Date.now());
+    const localStart = clock.now() + (cfg.startEpochMs - Date.now());
     this.startAt = new Float64Array(this.bots.length);
     for (let k = 0; k < this.bots.length; k++) this.startAt[k] = localStart + (this.bots[k]!.index * 1000) / cfg.rampPerSec;
   }
 
   start(): void {
-    this.loopStart = performance.now();
-    this.lastReport = this.loopStart;
+    this.lastReport = this.clock.now();
     this.elu = performance.eventLoopUtilization();
-    this.wake();
+    this.loop.start();
   }
 
   /** New room codes / open groups from the CLI (only with --rooms). */
@@ -155,10 +160,9 @@ export class Swarm {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.loop.stop();
     for (const b of this.bots) b.stop();
-    this.report(performance.now(), true);
+    this.report(this.clock.now(), true);
   }
 
   /** Time for queued close frames to leave when the run stops, ms. */
@@ -166,34 +170,20 @@ export class Swarm {
     return this.cfg.latencyMs + this.cfg.jitterMs + 50;
   }
 
-  private readonly wake = (): void => {
-    this.timer = null;
+  private readonly wake = (info: TickInfo): void => {
     if (this.stopped) return;
-    const now = performance.now();
-    const due = this.loopStart + this.wakes * this.intervalMs;
-    const lag = now - due;
+    const now = this.clock.now();
     const m = this.measures;
-    m.h.loopLagMs.record(lag);
+    m.h.loopLagMs.record(info.lateness);
     m.counters.loopWakes++;
-    if (lag > this.intervalMs * SLICES) m.counters.loopLateWakes++;
+    if (info.lateness > this.loop.interval * SLICES) m.counters.loopLateWakes++;
 
     this.startDue(now);
     const bots = this.bots;
-    const slice = this.wakes % SLICES;
+    const slice = info.tick % SLICES;
     for (let k = slice; k < bots.length; k += SLICES) bots[k]!.update(now);
 
     if (now - this.lastReport >= this.cfg.reportEveryMs) this.report(now, false);
-
-    // Drift-free: the next wake is due at a fixed point; a late wake is not made up
-    // with a burst (the clients' input senders catch up on their own).
-    this.wakes++;
-    let next = this.loopStart + this.wakes * this.intervalMs;
-    const after = performance.now();
-    if (next < after - this.intervalMs) {
-      this.wakes = Math.ceil((after - this.loopStart) / this.intervalMs);
-      next = this.loopStart + this.wakes * this.intervalMs;
-    }
-    this.timer = setTimeout(this.wake, Math.max(0, next - after));
   };
 
   private startDue(now: number): void {

@@ -3,6 +3,7 @@
  * it describes a close: apart from the class so callers can read its contract in one
  * place.
  */
+import type { Clock } from '../../../protocol/clock.ts';
 import { closeCodeName, type CollisionMap } from '../../../protocol/index.ts';
 import type { ClockSyncOptions } from './clock-sync.ts';
 import type { WebSocketCtor } from './connection.ts';
@@ -23,7 +24,7 @@ export interface GameClientOptions {
   /** WebSocket constructor; default globalThis.WebSocket (pass the `ws` package in Node 20). */
   WebSocket?: WebSocketCtor;
   /** Local clock, ms; default performance.now. update() and message arrivals both use it. */
-  now?: () => number;
+  now?: Clock['now'];
   /**
    * The collision map for prediction, or a loader given the welcome's mapId. Default:
    * fetch /assets/maps/<mapId>.json from the server the URL points at.

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DelayScheduler, type SchedulerClock } from '../../../game-client/bots/delay-scheduler.ts';
+import type { TimerClock } from '../../../protocol/clock.ts';
+import { DelayScheduler } from '../../../game-client/bots/delay-scheduler.ts';
 import { LaggySocket, type RawSocket } from '../../../game-client/bots/laggy-socket.ts';
 import { seededRandom } from '../../../game-client/bots/random.ts';
 
 /** A clock whose timers run only when the test advances it. */
-class FakeTimers implements SchedulerClock {
+class FakeTimers implements TimerClock {
   t = 0;
   private timers: { at: number; fn: () => void; id: number }[] = [];
   private nextId = 1;
@@ -142,7 +143,7 @@ describe('LaggySocket', () => {
   it('many sockets share one scheduler timer', () => {
     const clock = new FakeTimers();
     let armed = 0;
-    const counting: SchedulerClock = { ...clock, now: clock.now, clearTimer: clock.clearTimer, setTimer: (fn, ms) => (armed++, clock.setTimer(fn, ms)) };
+    const counting: TimerClock = { ...clock, now: clock.now, clearTimer: clock.clearTimer, setTimer: (fn, ms) => (armed++, clock.setTimer(fn, ms)) };
     const scheduler = new DelayScheduler(counting);
     const socks = Array.from({ length: 100 }, () => {
       const s = new LaggySocket({ latencyMs: 40, jitterMs: 0, random: () => 0, scheduler });

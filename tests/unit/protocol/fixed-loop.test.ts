@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { TimerClock } from '../../../protocol/clock.ts';
+import { FixedLoop, type TickInfo } from '../../../protocol/fixed-loop.ts';
+
+/**
+ * Time moves only when the test says so; timers fire when time passes them, each
+ * `lateness` ms late and never sooner than 1 ms (like Node's).
+ */
+class FakeClock implements TimerClock {
+  t = 500;
+  lateness = 0;
+  armed = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  now = (): number => this.t;
+  setTimer = (fn: () => void, ms: number): unknown => {
+    this.armed++;
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + Math.max(1, ms) + this.lateness, fn, id });
+    return id;
+  };
+  clearTimer = (h: unknown): void => {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  };
+  advance(ms: number): void {
+    const until = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > until) break;
+      this.timers.shift();
+      this.t = Math.max(this.t, next.at);
+      next.fn();
+    }
+    this.t = until;
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
+}
+
+describe('FixedLoop on an injected clock', () => {
+  it("late: 'skip' runs one tick after a stall and skips the rest, then stays on the grid", () => {
+    const clock = new FakeClock();
+    const ticks: TickInfo[] = [];
+    const loop = new FixedLoop(10, (i) => ticks.push(i), clock, { maxCatchUp: 1, late: 'skip' });
+    loop.start();
+    clock.advance(250); // ticks 0, 1, 2 at 0, 100, 200 ms
+    expect(ticks.map((t) => t.tick)).toEqual([0, 1, 2]);
+    clock.t += 1000; // a 1 s stall: ticks 3..12 are overdue
+    clock.advance(350); // to 1600 ms
+    const after = ticks.slice(3).map((t) => t.tick);
+    // One overdue tick runs at once (no burst), the others are never run, and the loop
+    // continues from the first tick due after the stall.
+    expect(after[0]).toBe(3);
+    expect(after.slice(1)).toEqual([13, 14, 15, 16]);
+    expect(loop.skipped).toBe(9);
+    for (const t of ticks) expect(t.time).toBeCloseTo(t.tick * 100, 9);
+    loop.stop();
+  });
+
+  it('by default a stall is caught up, at most maxCatchUp ticks per wake', () => {
+    const clock = new FakeClock();
+    const perWake: number[] = [];
+    let last = -1;
+    const loop = new FixedLoop(
+      10,
+      () => {
+        if (clock.t !== last) perWake.push(0);
+        last = clock.t;
+        perWake[perWake.length - 1]!++;
+      },
+      clock,
+      { maxCatchUp: 3 },
+    );
+    loop.start();
+    clock.advance(50); // tick 0
+    clock.t += 1000; // ticks 1..10 overdue
+    clock.advance(60); // to 1110 ms: ticks up to 11 due, none skipped
+    expect(loop.currentTick).toBe(12);
+    expect(loop.skipped).toBe(0);
+    expect(Math.max(...perWake)).toBe(3);
+    loop.stop();
+  });
+
+  it('timers come from the clock: stop() leaves none armed', () => {
+    const clock = new FakeClock();
+    const loop = new FixedLoop(30, () => {}, clock, { late: 'skip' });
+    loop.start();
+    clock.advance(200);
+    expect(clock.armed).toBeGreaterThan(0);
+    expect(clock.pending).toBe(1);
+    loop.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
