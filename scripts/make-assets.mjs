@@ -3,10 +3,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodePng } from './png.mjs';
+import { PNG } from 'pngjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TILE = 32;
+
+/** rgba: Uint8Array of width*height*4, as 8-bit RGBA. */
+function encodePng(width, height, rgba) {
+  const png = new PNG({ width, height });
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  // zlib's default strategy, no row filter: for this flat pixel art about half the size
+  // of pngjs's defaults (run-length strategy, adaptive filters), and the same bytes the
+  // committed sprites already have.
+  return PNG.sync.write(png, { colorType: 6, deflateLevel: 9, deflateStrategy: 0, filterType: 0 });
+}
 
 /** mulberry32: small seeded PRNG, so the same seed always yields the same map. */
 function rng(seed) {
