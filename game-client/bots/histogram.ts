@@ -1,36 +1,35 @@
 /**
- * A log-bucket histogram: constant-time record, no allocation, and mergeable by adding
- * counts, so each worker thread keeps its own and the CLI sums them for run-wide
- * percentiles (a percentile of per-worker percentiles would be meaningless).
+ * Latency (and error) distributions for the bots' report, kept in an HdrHistogram
+ * (hdr-histogram-js): constant-time record, no allocation, and mergeable, so each
+ * worker thread keeps its own and the CLI sums them for run-wide percentiles (a
+ * percentile of per-worker percentiles would be meaningless).
  *
- * Buckets grow geometrically: SUB_BUCKETS per doubling gives about 1.1 % relative
- * resolution; values below `unit` share bucket 0, reported as 0 (a prediction error
- * of 0.001 px is "exact" for a report). hdr-histogram-js does the same with a
- * WebAssembly build and three dependencies; this is all a load report needs.
+ * Values are recorded as integer multiples of `unit` (the measure's resolution, e.g.
+ * 0.01 ms) with 3 significant digits (0.1 % relative error); values below the unit
+ * count as 0, so a prediction error of 0.001 px is "exact" for a report. The exact
+ * count, sum, min and max are kept beside it: the mean is exact, and p = 0 / p = 1
+ * return the real extremes rather than a bucket's edge.
  */
-
-/** Buckets per doubling of the value: 2^(1/64) = 1.0109, ~1.1 % resolution. */
-const SUB_BUCKETS = 64;
-/** Doublings above `unit` that get their own buckets; larger values land in the last one. */
-const OCTAVES = 40;
-const BUCKETS = 1 + SUB_BUCKETS * OCTAVES;
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram as HdrHistogram } from 'hdr-histogram-js';
 
 /** What a histogram looks like on the wire between threads (structured clone). */
 export interface HistogramData {
   unit: number;
-  counts: Float64Array;
+  /** HdrHistogram's compressed encoding of the counts ('' when empty). */
+  counts: string;
   count: number;
   sum: number;
   min: number;
   max: number;
 }
 
+/** Float64 counts never wrap; 3 digits resolve 0.1 %, finer than any figure the report prints. */
+const BUILD = { bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true } as const;
+
 export class Histogram {
-  /** Smallest value told apart from 0 (the measure's resolution, e.g. 0.01 ms). */
   readonly unit: number;
   private readonly invUnit: number;
-  /** Float64 so counts never wrap and the array transfers as one block. */
-  counts: Float64Array;
+  private readonly counts: HdrHistogram;
   count = 0;
   sum = 0;
   min = Infinity;
@@ -40,7 +39,7 @@ export class Histogram {
     if (!(unit > 0)) throw new Error(`histogram unit must be positive, got ${unit}`);
     this.unit = unit;
     this.invUnit = 1 / unit;
-    this.counts = new Float64Array(BUCKETS);
+    this.counts = build(BUILD);
   }
 
   static from(data: HistogramData): Histogram {
@@ -54,7 +53,7 @@ export class Histogram {
       if (Number.isNaN(value)) return;
       value = 0; // negative durations come from clock steps; count them as 0
     }
-    this.counts[bucketOf(value * this.invUnit)]!++;
+    this.counts.recordValue(Math.floor(value * this.invUnit));
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -65,9 +64,7 @@ export class Histogram {
   add(other: HistogramData): void {
     if (other.unit !== this.unit) throw new Error(`cannot merge histograms of unit ${other.unit} and ${this.unit}`);
     if (other.count === 0) return;
-    const a = this.counts;
-    const b = other.counts;
-    for (let i = 0; i < BUCKETS; i++) a[i]! += b[i]!;
+    this.counts.add(decodeFromCompressedBase64(other.counts, BUILD.bitBucketSize));
     this.count += other.count;
     this.sum += other.sum;
     if (other.min < this.min) this.min = other.min;
@@ -75,7 +72,7 @@ export class Histogram {
   }
 
   reset(): void {
-    this.counts.fill(0);
+    this.counts.reset();
     this.count = 0;
     this.sum = 0;
     this.min = Infinity;
@@ -87,41 +84,21 @@ export class Histogram {
   }
 
   /**
-   * The value below which a fraction p (0..1) of the samples lie: the geometric middle
-   * of the bucket holding the rank, clamped to the exact min and max (which p = 0 and
-   * p = 1 return). NaN when empty.
+   * The value below which a fraction p (0..1) of the samples lie (the sample of rank
+   * ceil(p * count), to the histogram's resolution), clamped to the exact min and max
+   * (which p = 0 and p = 1 return). NaN when empty.
    */
   percentile(p: number): number {
     if (this.count === 0) return Number.NaN;
     if (p <= 0) return this.min;
     if (p >= 1) return this.max;
-    const rank = Math.max(1, Math.ceil(Math.min(1, Math.max(0, p)) * this.count));
-    let seen = 0;
-    const c = this.counts;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += c[i]!;
-      if (seen >= rank) {
-        const v = i === 0 ? 0 : bucketMiddle(i) * this.unit;
-        return Math.min(this.max, Math.max(this.min, v));
-      }
-    }
-    return this.max;
+    const units = this.counts.getValueAtPercentile(p * 100);
+    return Math.min(this.max, Math.max(this.min, units * this.unit));
   }
 
-  /** A copy for postMessage (the counts are cloned, so this histogram may be reset). */
+  /** A copy for postMessage (this histogram may be reset afterwards). */
   toData(): HistogramData {
-    return { unit: this.unit, counts: this.counts.slice(), count: this.count, sum: this.sum, min: this.min, max: this.max };
+    const counts = this.count === 0 ? '' : encodeIntoCompressedBase64(this.counts);
+    return { unit: this.unit, counts, count: this.count, sum: this.sum, min: this.min, max: this.max };
   }
-}
-
-/** Bucket of a value measured in units. */
-function bucketOf(units: number): number {
-  if (units < 1) return 0;
-  const i = 1 + Math.floor(Math.log2(units) * SUB_BUCKETS);
-  return i < BUCKETS ? i : BUCKETS - 1;
-}
-
-/** Geometric middle of bucket i (i >= 1), in units. */
-function bucketMiddle(i: number): number {
-  return Math.pow(2, (i - 1 + 0.5) / SUB_BUCKETS);
 }
