@@ -3,7 +3,6 @@
  * it describes a close: apart from the class so callers can read its contract in one
  * place.
  */
-import type { Clock } from '../../../protocol/clock.ts';
 import { closeCodeName, type CollisionMap } from '../../../protocol/index.ts';
 import type { ClockSyncOptions } from './clock-sync.ts';
 import type { WebSocketCtor } from './connection.ts';
@@ -11,6 +10,7 @@ import type { InputSenderOptions } from './input-sender.ts';
 import type { InterpolatorOptions } from './interpolator.ts';
 import type { ReconcilerOptions } from './reconciler.ts';
 import type { ReconnectOptions } from './reconnect.ts';
+import type { Clock } from '../../../protocol/clock.ts';
 
 export type MapSource = CollisionMap | ((mapId: string) => Promise<CollisionMap>);
 
