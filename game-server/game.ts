@@ -15,8 +15,6 @@ import type { Logger } from './logger.ts';
 import { FixedLoop, systemClock, type LoopClock, type TickInfo } from './loop.ts';
 import { ServerMetrics } from './metrics.ts';
 import { INTERNAL_ERROR } from './net/close-names.ts';
-import type { NetTotals } from './net/session.ts';
-import type { Transport } from './net/transport.ts';
 import { viewPolicyFor } from './net/view-policy.ts';
 import { seededRandom } from '../protocol/random.ts';
 import { newRoomTotals, type Room, type RoomTotals } from './room.ts';
@@ -85,15 +83,6 @@ export class Game {
     return this.hub.sessions;
   }
 
-  get totals(): NetTotals {
-    return this.hub.totals;
-  }
-
-  /** Messages received from clients, of any kind, valid or not. */
-  get messagesIn(): number {
-    return this.hub.totals.messagesIn;
-  }
-
   get closesByCode(): ReadonlyMap<number, number> {
     return this.hub.closesByCode;
   }
@@ -113,18 +102,6 @@ export class Game {
 
   stop(): void {
     this.loop.stop();
-  }
-
-  open(transport: Transport, remoteAddress: string): PlayerSession {
-    return this.hub.open(transport, remoteAddress);
-  }
-
-  message(s: PlayerSession, bytes: Uint8Array, isBinary: boolean): void {
-    this.hub.message(s, bytes, isBinary);
-  }
-
-  closed(s: PlayerSession, code: number, reason: string): void {
-    this.hub.closed(s, code, reason);
   }
 
   /** One loop tick: also callable by hand (tests drive a Game without its timer). */

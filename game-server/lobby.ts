@@ -88,7 +88,13 @@ export class Lobby {
     const id = this.nextPlayerId++;
     // Welcome first: the client must know its id before the roster and snapshots.
     this.welcome(s, id, room, false);
-    s.slot = room.join(id, sanitizeName(rawName), s);
+    try {
+      s.slot = room.join(id, sanitizeName(rawName), s);
+    } catch (err) {
+      // No player came of it: its token must not outlive the failed join.
+      this.resumable.forget(id);
+      throw err;
+    }
     this.log.debug({ session: s.id, addr: s.remoteAddress, player: id, name: s.slot.name, room: room.code }, 'player joined');
   }
 
