@@ -13,8 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Button, ClientKind, parseTiledMap } from '../protocol/index.ts';
 import { seededRandom } from '../protocol/random.ts';
-import { Room } from '../game-server/room.ts';
+import { Room, type Player } from '../game-server/room.ts';
+import { MemoryTransport } from '../game-server/net/memory-transport.ts';
 import { Session } from '../game-server/net/session.ts';
+import { interestView } from '../game-server/net/view-policy.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { players: { type: 'string' }, map: { type: 'string' }, ticks: { type: 'string' } } });
@@ -30,16 +32,19 @@ const room = new Room('BENCH', true, map, {
   capacity: players,
   sendSoftLimitBytes: 1 << 20,
   slowConsumerTimeoutMs: 5000,
-  snapshotMode: 'delta',
+  view: interestView,
   random: seededRandom(1),
 });
-let bytes = 0;
-const sessions: Session[] = [];
+const transports: MemoryTransport[] = [];
+const sessions: Session<Player>[] = [];
 for (let i = 1; i <= players; i++) {
-  const s = new Session(i, 'bench', { send: (b) => void (bytes += b.byteLength), close: () => {}, bufferedAmount: () => 0 }, 0, 1000);
-  s.player = room.join(i, `bot${i}`, s);
+  const t = new MemoryTransport({ keepFrames: false });
+  const s = new Session<Player>(i, 'bench', t, 0, 1000);
+  s.slot = room.join(i, `bot${i}`, s);
+  transports.push(t);
   sessions.push(s);
 }
+const bytesSent = (): number => transports.reduce((n, t) => n + t.bytesSent, 0);
 const rnd = seededRandom(7);
 const DIRS = [Button.Up, Button.Down, Button.Left, Button.Right, Button.Up | Button.Left, Button.Down | Button.Right, Button.Up | Button.Right, Button.Down | Button.Left];
 const buttons = sessions.map(() => DIRS[Math.floor(rnd() * DIRS.length)]!);
@@ -52,9 +57,9 @@ for (let tick = 0; tick < ticks; tick++) {
     // Change direction about once a second; sweep the aim like a player moving a mouse.
     if (rnd() < 1 / TICK_RATE) buttons[i] = DIRS[Math.floor(rnd() * DIRS.length)]!;
     aims[i] = (aims[i]! + (rnd() < 0.5 ? 1 : 255)) & 255;
-    sessions[i]!.player!.inputs.push({ kind: ClientKind.Input, seq: tick + 1, buttons: buttons[i]!, aim: aims[i]! });
+    sessions[i]!.slot!.inputs.push({ kind: ClientKind.Input, seq: tick + 1, buttons: buttons[i]!, aim: aims[i]! });
   }
-  if (tick === warmup) measuredBytes = bytes;
+  if (tick === warmup) measuredBytes = bytesSent();
   const t0 = performance.now();
   room.tick({ tick, time: (tick * 1000) / TICK_RATE, lateness: 0 });
   if (tick >= warmup) durations.push(performance.now() - t0);
@@ -65,5 +70,5 @@ const seconds = (ticks - warmup) / TICK_RATE;
 console.log(
   `${players} players on ${mapId}, ${ticks - warmup} ticks after ${warmup} warm-up: ` +
     `tick p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms; ` +
-    `${((bytes - measuredBytes) / players / seconds / 1000).toFixed(2)} KB/s per client`,
+    `${((bytesSent() - measuredBytes) / players / seconds / 1000).toFixed(2)} KB/s per client`,
 );

@@ -33,7 +33,7 @@ Limits and robustness:
   --max-frame-bytes N        largest client frame (64..512), else close 4005      (default 512)
   --max-messages-per-second N  messages of any kind per connection, else 4006     (default tick rate + 20)
   --max-inputs-per-second N  inputs per connection, else 4006                     (default tick rate + 10)
-  --max-chat-per-second N    chat messages per connection, else 4006              (default 2)
+  --max-chat-per-second N    chat lines per connection; extra lines are dropped with a Notice (default 2)
   --max-connections-per-ip N WebSocket connections per address, else HTTP 429; 0 = no limit (default 16)
   --allowed-origins A,B      origins that may open the WebSocket, else HTTP 403   (default any)
                              e.g. https://play.example.com,http://localhost:8080
@@ -204,19 +204,30 @@ async function main(): Promise<void> {
       `(WebSocket ws://${shown}:${server.port}/ws, tick ${config.tickRate} Hz, snapshots ${config.snapshotRate} Hz)`,
   );
   let stopping = false;
-  const stop = (signal: string): void => {
+  const stop = (why: string, exitCode: number, fields: Record<string, unknown>): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, `${signal}: closing connections with 4010 ServerShutdown and shutting down`);
+    log.info(fields, `${why}: closing connections with 4010 ServerShutdown and shutting down`);
     // A backstop: whatever happens, the process is gone shortly after the grace period.
-    setTimeout(() => process.exit(0), config.shutdownTimeoutMs + 2000).unref();
+    setTimeout(() => process.exit(exitCode), config.shutdownTimeoutMs + 2000).unref();
     void server.close().then(() => {
       // Let the last close frames flush before the process exits.
-      setTimeout(() => process.exit(0), 100).unref();
+      setTimeout(() => process.exit(exitCode), 100).unref();
     });
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 0, { signal: 'SIGINT' }));
+  process.on('SIGTERM', () => stop('SIGTERM', 0, { signal: 'SIGTERM' }));
+  // Policy for what nothing else caught. A room's tick, every WebSocket callback and
+  // every HTTP handler contain their own throws (1011 for that room or that connection,
+  // 500 for that request), so an exception that still reaches here came from somewhere
+  // no one can vouch for (a timer, a library): the process state is unknown, and Node
+  // does not promise it can go on. Log it with its stack, close every client politely
+  // (4010, so they reconnect), and exit 1 so the supervisor starts a clean process.
+  // Unhandled promise rejections arrive here too (Node's default 'throw' mode).
+  process.on('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin }, 'uncaught exception: shutting down');
+    stop('uncaught exception', 1, { origin });
+  });
 }
 
 await main();

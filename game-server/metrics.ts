@@ -5,7 +5,7 @@
  * when Prometheus scrapes (collect), so counting costs the hot path nothing.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { closeCodeName } from '../protocol/index.ts';
+import { describeCloseCode } from './net/close-names.ts';
 import type { NetTotals } from './net/session.ts';
 
 /** What the metrics read at scrape time. */
@@ -54,6 +54,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly tickDuration: Histogram;
   private readonly disconnects: Counter<'code' | 'name'>;
+  private readonly roomFailures: Counter;
 
   constructor(src: MetricSources, opts: { defaultMetrics?: boolean } = {}) {
     const r = this.registry;
@@ -87,6 +88,16 @@ export class ServerMetrics {
       labelNames: ['code', 'name'],
       registers: [r],
     });
+    this.roomFailures = new Counter({
+      name: 'dustup_room_failures_total',
+      help: 'Rooms closed because their tick threw (their players were closed with 1011)',
+      registers: [r],
+    });
+  }
+
+  /** A room's tick threw: the room was closed (its players with 1011), the others ran on. */
+  roomFailed(): void {
+    this.roomFailures.inc();
   }
 
   observeTick(ms: number): void {
@@ -94,7 +105,7 @@ export class ServerMetrics {
   }
 
   disconnect(code: number): void {
-    this.disconnects.inc({ code: String(code), name: STANDARD[code] ?? closeCodeName(code) });
+    this.disconnects.inc({ code: String(code), name: describeCloseCode(code) });
   }
 
   /** The exposition text and its Content-Type. */
@@ -102,12 +113,3 @@ export class ServerMetrics {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 }
-
-/** Codes the WebSocket layer reports itself (the server's own are in protocol). */
-const STANDARD: Record<number, string> = {
-  1001: 'GoingAway',
-  1005: 'NoStatus',
-  1006: 'Abnormal',
-  1009: 'MessageTooBig',
-  1011: 'InternalError',
-};

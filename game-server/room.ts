@@ -1,12 +1,11 @@
 /**
  * One match: its players, their authoritative state, and the per-tick work of applying
- * inputs, stepping the shared sim and sending snapshots. Many rooms live in a process.
+ * inputs, stepping the shared sim and sending events and snapshots. Many rooms live in a
+ * process. A room reaches each player's connection through its ClientChannel only.
  */
 import {
   Button,
-  CloseCode,
   EventType,
-  NO_BASELINE,
   Notice,
   ServerKind,
   SnapshotWriter,
@@ -21,11 +20,12 @@ import {
   type SelfState,
 } from '../protocol/index.ts';
 import type { TickInfo } from './loop.ts';
-import { EventFeed, type EventRecipient } from './net/event-feed.ts';
+import { ClientChannel, type Backpressure, type ClientLink } from './net/client-channel.ts';
+import { EventFeed } from './net/event-feed.ts';
 import { InputQueue } from './net/input-queue.ts';
-import { InterestGrid, wholeMap } from './net/interest-grid.ts';
-import type { Session } from './net/session.ts';
+import { InterestGrid } from './net/interest-grid.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
+import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
 import { Arena, type Combatant } from './world/arena.ts';
 
 export interface Player {
@@ -33,8 +33,8 @@ export interface Player {
   readonly name: string;
   /** The room it plays in, for as long as it is in one. */
   readonly room: Room;
-  /** The current connection; a closed one while the player is kept for a resume. */
-  session: Session;
+  /** The current connection's channel; a closed one while the player is kept for a resume. */
+  channel: ClientChannel;
   state: PlayerState;
   /** Aim byte from the latest applied input. */
   aim: number;
@@ -55,16 +55,19 @@ export interface RoomOptions {
   sendSoftLimitBytes: number;
   /** A client skipped for backpressure this long without a break is closed (SlowConsumer). */
   slowConsumerTimeoutMs: number;
-  /**
-   * 'delta': interest-managed delta snapshots (the default). 'full': the whole room's
-   * state to every client every snapshot, as full-state servers do; for comparison
-   * in the benchmark only.
-   */
-  snapshotMode: 'delta' | 'full';
+  /** What each client sees: net/view-policy.ts (interest-managed, or everything for comparison). */
+  view: ViewPolicyFactory;
   random: () => number;
+  /** Counters shared by every room of a server, for /metrics (rooms come and go). */
+  totals?: RoomTotals;
 }
 
-const FULL_STATE = { tick: NO_BASELINE, view: null };
+export interface RoomTotals {
+  snapshotsSent: number;
+  snapshotsSkipped: number;
+}
+
+export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0 });
 
 export class Room {
   readonly players = new Map<number, Player>();
@@ -74,14 +77,21 @@ export class Room {
   private readonly blocks: Uint8Array[] = [];
   /** Every frame of a tick is written here in turn; transports copy what they send. */
   private readonly writer = new SnapshotWriter();
-  snapshotsSent = 0;
-  snapshotsSkipped = 0;
+  private readonly policy: ViewPolicy;
+  private readonly backpressure: Backpressure;
+  readonly totals: RoomTotals;
   /** Combat, respawns and pickups. */
   readonly arena: Arena;
-  /** This tick's events, flushed before its snapshots. */
+  /** This tick's joins, leaves and events, flushed before its snapshots. */
   private readonly events: EventFeed;
+  /** The open channels of this tick, their views worked out (reused every tick). */
+  private readonly live: ClientChannel[] = [];
+  /** Stamp of the latest join or leave (see EventFeed.announce). */
+  private membership = 0;
   /** Loop time of the latest tick, ms (a newcomer's spawn protection runs from it). */
   private now = 0;
+  /** Set once the room is shut (it failed): it takes no one and sends nothing. */
+  closed = false;
 
   constructor(
     readonly code: string,
@@ -92,6 +102,9 @@ export class Room {
     this.dt = 1 / opts.tickRate;
     const grid = new InterestGrid(map.width * map.tileSize, map.height * map.tileSize);
     this.snapshots = new SnapshotBuilder(grid);
+    this.policy = opts.view(grid);
+    this.backpressure = { softLimitBytes: opts.sendSoftLimitBytes, timeoutMs: opts.slowConsumerTimeoutMs };
+    this.totals = opts.totals ?? newRoomTotals();
     this.events = new EventFeed(grid);
     this.arena = new Arena(map, opts.tickRate, opts.random, this.events);
   }
@@ -108,13 +121,15 @@ export class Room {
     return this.opts.capacity;
   }
 
-  join(id: number, name: string, session: Session): Player {
+  join(id: number, name: string, link: ClientLink): Player {
+    if (this.closed) throw new Error(`room ${this.code} is closed`);
     if (this.isFull) throw new Error(`room ${this.code} is full`);
     const at = this.arena.spawnPoint(this.players.values());
+    const channel = new ClientChannel(id, link);
     const player: Player = {
       id,
       name,
-      session,
+      channel,
       state: { x: at.x, y: at.y, vx: 0, vy: 0 },
       aim: 0,
       // One second of inputs may wait; more means the client sends faster than it may.
@@ -124,24 +139,31 @@ export class Room {
       room: this,
       combat: this.arena.newcomer(this.now),
     };
-    // Everyone already here learns of the newcomer; the newcomer gets the whole list.
-    const joined = encodeServerMessage({ kind: ServerKind.PlayerJoined, id, name });
-    for (const p of this.players.values()) p.session.send(joined);
+    // Everyone already here learns of the newcomer with the next tick; the newcomer gets
+    // the whole list now (so it is not told of itself, nor of what the list already says).
+    const stamp = ++this.membership;
+    this.events.announce(encodeServerMessage({ kind: ServerKind.PlayerJoined, id, name }), stamp);
+    channel.rosterStamp = stamp;
     this.players.set(id, player);
-    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
-    session.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
-    this.sendMatchState(session);
+    this.sendRoster(channel);
     return player;
   }
 
+  /** Everyone here, then scores, health and taken pickups: events follow from here. */
+  private sendRoster(channel: ClientChannel): void {
+    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
+    channel.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
+    this.sendMatchState(channel);
+  }
+
   /** Scores, health and taken pickups, for a client that (re)joins: events follow from here. */
-  private sendMatchState(session: Session): void {
+  private sendMatchState(channel: ClientChannel): void {
     const players = [...this.players.values()].map((p) => ({
       id: p.id,
       score: p.combat.score,
       health: p.combat.alive ? p.combat.health : 0,
     }));
-    session.send(encodeServerMessage({ kind: ServerKind.MatchState, players, pickupsTaken: this.arena.pickups.taken() }));
+    channel.send(encodeServerMessage({ kind: ServerKind.MatchState, players, pickupsTaken: this.arena.pickups.taken() }));
   }
 
   /** A chat line from a player: cleaned, then to everyone in the room with the next events. */
@@ -165,22 +187,30 @@ export class Room {
 
   /**
    * A kept player's new connection. Its snapshots start over from full blocks (a new
-   * session has no baseline) and its input sequence starts over at 1 (the acks at 0):
+   * channel has no baseline) and its input sequence starts over at 1 (the acks at 0):
    * the client restarts its own on every connection.
    */
-  resume(player: Player, session: Session): void {
-    player.session = session;
+  resume(player: Player, link: ClientLink): void {
+    player.channel = new ClientChannel(player.id, link);
     player.inputs.reset();
     player.lastAppliedSeq = 0;
-    const players = [...this.players.values()].map((p) => ({ id: p.id, name: p.name }));
-    session.send(encodeServerMessage({ kind: ServerKind.Roster, players }));
-    this.sendMatchState(session);
+    player.channel.rosterStamp = this.membership;
+    this.sendRoster(player.channel);
+  }
+
+  /**
+   * Shut the room for good (its tick failed): every connected player is closed with
+   * `code`, and from here on the room takes no one and sends nothing.
+   */
+  shut(code: number, reason: string): void {
+    this.closed = true;
+    for (const p of [...this.players.values()]) if (p.channel.open) p.channel.link.close(code, reason);
   }
 
   leave(player: Player): void {
     if (!this.players.delete(player.id)) return;
-    const left = encodeServerMessage({ kind: ServerKind.PlayerLeft, id: player.id });
-    for (const p of this.players.values()) p.session.send(left);
+    if (this.closed) return;
+    this.events.announce(encodeServerMessage({ kind: ServerKind.PlayerLeft, id: player.id }), ++this.membership);
   }
 
   tick(info: TickInfo): void {
@@ -202,24 +232,23 @@ export class Room {
       }
     }
     arena.endTick(info.time, this.players);
-    // Events before the snapshot of the same tick: a kill arrives before the snapshot
-    // its victim has vanished from, a respawn before the one it reappears in.
-    if (this.events.pending > 0) this.events.flush(info.tick, this.eventRecipients());
-    if (this.snapshotDue(info.tick)) this.sendSnapshots(info);
-  }
-
-  private *eventRecipients(): Iterable<EventRecipient> {
-    const grid = this.snapshots.grid;
-    const full = this.opts.snapshotMode === 'full';
+    const due = this.snapshotDue(info.tick);
+    if (!due && this.events.pending === 0) return;
+    // Each open client's view, once per tick: its events and its snapshot both use it.
+    const live = this.live;
+    live.length = 0;
     for (const p of this.players.values()) {
-      const s = p.session;
-      if (s.phase === 'closed') continue;
-      yield {
-        id: p.id,
-        view: full ? wholeMap(grid) : grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight),
-        send: (bytes) => s.send(bytes),
-      };
+      const c = p.channel;
+      // A player kept for a resume has no one to send to.
+      if (!c.open) continue;
+      c.look(this.policy, p.state.x, p.state.y);
+      live.push(c);
     }
+    // Joins, leaves and events before the snapshot of the same tick: a kill arrives
+    // before the snapshot its victim has vanished from, a respawn before the one it
+    // reappears in, a newcomer's PlayerJoined before the first snapshot showing it.
+    if (this.events.pending > 0) this.events.flush(info.tick, live);
+    if (due) this.sendSnapshots(info);
   }
 
   /** Snapshots go out snapshotRate times a second, spread evenly over the ticks. */
@@ -234,24 +263,16 @@ export class Room {
     builder.capture(info.tick, this.remoteSources());
     const time = Math.round(info.time);
     const blocks = this.blocks;
+    const totals = this.totals;
     for (const p of this.players.values()) {
-      const s = p.session;
-      // A player kept for a resume has no one to send to.
-      if (s.phase === 'closed') continue;
-      // Backpressure: a client that is not keeping up gets no snapshot this tick rather
-      // than an ever-growing buffer; the next one deltas against what it last received.
-      if (s.bufferedAmount() > this.opts.sendSoftLimitBytes) {
-        s.snapshotsSkipped++;
-        this.snapshotsSkipped++;
-        if (s.slowSince < 0) s.slowSince = info.time;
-        else if (info.time - s.slowSince > this.opts.slowConsumerTimeoutMs)
-          s.close(CloseCode.SlowConsumer, `not reading: send buffer over ${this.opts.sendSoftLimitBytes} bytes for ${this.opts.slowConsumerTimeoutMs} ms`);
+      const c = p.channel;
+      // Closed since its view was taken (events), or kept for a resume.
+      if (!c.open) continue;
+      if (!c.admit(info.time, this.backpressure)) {
+        totals.snapshotsSkipped++;
         continue;
       }
-      s.slowSince = -1;
-      const full = this.opts.snapshotMode === 'full';
-      const view = full ? wholeMap(builder.grid) : builder.grid.viewAround(p.state.x, p.state.y, s.viewWidth, s.viewHeight);
-      const baseTick = builder.blocksFor(view, full ? FULL_STATE : s.baseline, blocks);
+      const baseTick = builder.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
       const self = p.selfState;
       self.x = quantizePos(p.state.x);
       self.y = quantizePos(p.state.y);
@@ -259,10 +280,9 @@ export class Room {
       self.vy = quantizeVel(p.state.vy);
       self.dash = p.state.dash ?? 0;
       self.dashCooldown = p.state.dashCooldown ?? 0;
-      s.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, view, blocks));
-      s.baseline.tick = info.tick;
-      s.baseline.view = view;
-      this.snapshotsSent++;
+      c.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, c.view, blocks));
+      c.delivered(info.tick);
+      totals.snapshotsSent++;
     }
   }
 

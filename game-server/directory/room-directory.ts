@@ -1,64 +1,19 @@
 /**
- * Where rooms live. This in-memory directory serves one process; a shared (Redis)
- * directory for several nodes can implement the same shape later.
+ * Where rooms live, as the lobby sees it. The in-memory directory (memory-directory.ts)
+ * serves one process; a shared (Redis) directory for several nodes implements the same
+ * shape later, and nothing but the lobby will know which one it talks to.
  */
-import { CloseCode, ProtocolError, ROOM_CODE_ALPHABET, type CollisionMap } from '../../protocol/index.ts';
-import { Room, type RoomOptions } from '../room.ts';
+import type { Room } from '../room.ts';
 
-export interface DirectoryOptions extends Omit<RoomOptions, 'random'> {
-  maxRooms: number;
-  random: () => number;
-}
-
-const CODE_LENGTH = 5;
-
-export class RoomDirectory {
-  readonly rooms = new Map<string, Room>();
-
-  constructor(
-    private readonly map: CollisionMap,
-    private readonly opts: DirectoryOptions,
-  ) {}
-
-  /** Quick play: the fullest public room that still has a seat, else a new one. */
-  quickPlay(): Room {
-    let best: Room | null = null;
-    for (const r of this.rooms.values()) {
-      if (!r.isPublic || r.isFull) continue;
-      if (!best || r.size > best.size) best = r;
-    }
-    return best ?? this.create(true);
-  }
-
-  /** A specific room by code; throws ProtocolError if it does not exist or is full. */
-  byCode(code: string): Room {
-    const room = this.rooms.get(code);
-    if (!room) throw new ProtocolError(CloseCode.RoomNotFound, `no room with code ${code}`);
-    if (room.isFull) throw new ProtocolError(CloseCode.RoomFull, `room ${code} is full (${room.capacity} players)`);
-    return room;
-  }
-
-  create(isPublic: boolean): Room {
-    if (this.rooms.size >= this.opts.maxRooms)
-      throw new ProtocolError(CloseCode.ServerFull, `server is at its limit of ${this.opts.maxRooms} rooms`);
-    let code = '';
-    do code = this.newCode();
-    while (this.rooms.has(code));
-    const room = new Room(code, isPublic, this.map, { ...this.opts, capacity: this.opts.capacity });
-    this.rooms.set(code, room);
-    return room;
-  }
-
-  /** Empty rooms are disposed as soon as the last player leaves. */
-  disposeIfEmpty(room: Room): boolean {
-    if (room.size > 0) return false;
-    return this.rooms.delete(room.code);
-  }
-
-  private newCode(): string {
-    let s = '';
-    for (let i = 0; i < CODE_LENGTH; i++)
-      s += ROOM_CODE_ALPHABET[Math.floor(this.opts.random() * ROOM_CODE_ALPHABET.length)];
-    return s;
-  }
+export interface RoomDirectory {
+  /** The rooms this process hosts, by code (a room's tick is always local). */
+  readonly rooms: ReadonlyMap<string, Room>;
+  /** Quick play: a public room with a free seat, else a new one. */
+  quickPlay(): Room;
+  /** A specific room by code; throws ProtocolError (RoomNotFound, RoomFull) if it cannot be joined. */
+  byCode(code: string): Room;
+  /** A new room; throws ProtocolError(ServerFull) over the room limit. */
+  create(isPublic: boolean): Room;
+  /** The room is gone (emptied, or failed): no longer listed, its code free again. */
+  remove(room: Room): void;
 }

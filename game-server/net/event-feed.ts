@@ -4,6 +4,15 @@
  * together. Events of the whole room (kills, respawns, chat) go to everyone; shots and
  * hits only to those whose view (the same cells their snapshots cover) they touch, and
  * to the players involved, so a crowded map does not send every shot to every player.
+ *
+ * Joins and leaves ride the same feed (announce), so everything a client hears about a
+ * tick arrives in tick order. Per tick, each client gets, in this order:
+ *   1. PlayerJoined / PlayerLeft frames for the room's membership changes since the
+ *      previous tick, in the order they happened (each frame as it always was);
+ *   2. one Events frame with this tick's events for it, if there are any;
+ *   3. its Snapshot of this tick, if one is due (the room sends it after flush()).
+ * A newcomer's Welcome, Roster and MatchState are sent to it alone when it joins, before
+ * any of these; it is not told of changes its Roster already includes.
  */
 import { encodeEvent, encodeEventsFrame, type GameEvent, type ViewRect } from '../../protocol/index.ts';
 import type { EventSink } from '../world/arena.ts';
@@ -15,9 +24,11 @@ const TO = 2;
 
 /** One recipient: its player's id and where it looks from. */
 export interface EventRecipient {
-  id: number;
+  readonly id: number;
   /** The cells it sees (as its snapshot will). */
-  view: ViewRect;
+  readonly view: ViewRect;
+  /** Announcements stamped up to this are already in its roster. */
+  readonly rosterStamp: number;
   send(bytes: Uint8Array): void;
 }
 
@@ -28,11 +39,23 @@ export class EventFeed implements EventSink {
   private readonly box: number[] = [];
   private readonly who: number[] = [];
   private readonly picked: Uint8Array[] = [];
+  private readonly announcements: Uint8Array[] = [];
+  private readonly stamps: number[] = [];
 
   constructor(private readonly grid: InterestGrid) {}
 
+  /** Events and announcements waiting for the next flush. */
   get pending(): number {
-    return this.encoded.length;
+    return this.encoded.length + this.announcements.length;
+  }
+
+  /**
+   * A whole frame (PlayerJoined, PlayerLeft) for every recipient whose roster predates
+   * `stamp`, sent ahead of the next tick's events. Stamps increase with each change.
+   */
+  announce(frame: Uint8Array, stamp: number): void {
+    this.announcements.push(frame);
+    this.stamps.push(stamp);
   }
 
   all(e: GameEvent): void {
@@ -48,7 +71,8 @@ export class EventFeed implements EventSink {
   }
 
   /** Send this tick's events and start the next tick empty. */
-  flush(tick: number, recipients: Iterable<EventRecipient>): void {
+  flush(tick: number, recipients: readonly EventRecipient[]): void {
+    if (this.announcements.length > 0) this.flushAnnouncements(recipients);
     const n = this.encoded.length;
     if (n === 0) return;
     let everyoneSame = true;
@@ -87,6 +111,13 @@ export class EventFeed implements EventSink {
     this.scope.length = 0;
     this.box.length = 0;
     this.who.length = 0;
+  }
+
+  private flushAnnouncements(recipients: readonly EventRecipient[]): void {
+    const frames = this.announcements;
+    for (const r of recipients) for (let i = 0; i < frames.length; i++) if (this.stamps[i]! > r.rosterStamp) r.send(frames[i]!);
+    frames.length = 0;
+    this.stamps.length = 0;
   }
 
   private push(e: GameEvent, scope: number, x0: number, y0: number, x1: number, y1: number, a: number, b: number): void {

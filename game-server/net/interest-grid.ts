@@ -30,8 +30,9 @@ export class InterestGrid {
    * The cells overlapping a width x height view around (x, y), plus VIEW_MARGIN. The
    * view is placed as the client's camera is: centred on the player, but never past
    * the map's edges (a player in a corner sees the corner, not the void beyond it).
+   * Fills `out` when given (the per-tick path reuses its rects), else a new rect.
    */
-  viewAround(px: number, py: number, width: number, height: number): ViewRect {
+  viewAround(px: number, py: number, width: number, height: number, out?: ViewRect): ViewRect {
     const x = width >= this.widthPx ? this.widthPx / 2 : Math.min(this.widthPx - width / 2, Math.max(width / 2, px));
     const y = height >= this.heightPx ? this.heightPx / 2 : Math.min(this.heightPx - height / 2, Math.max(height / 2, py));
     const hw = width / 2 + VIEW_MARGIN;
@@ -39,13 +40,13 @@ export class InterestGrid {
     const cs = this.cellSize;
     const maxX = this.cols - 1;
     const maxY = this.rows - 1;
-    return {
-      cx0: Math.max(0, Math.floor((x - hw) / cs)),
-      cy0: Math.max(0, Math.floor((y - hh) / cs)),
-      cx1: Math.min(maxX, Math.floor((x + hw) / cs)),
-      cy1: Math.min(maxY, Math.floor((y + hh) / cs)),
-      cols: this.cols,
-    };
+    const r = out ?? { cx0: 0, cy0: 0, cx1: 0, cy1: 0, cols: 0 };
+    r.cx0 = Math.max(0, Math.floor((x - hw) / cs));
+    r.cy0 = Math.max(0, Math.floor((y - hh) / cs));
+    r.cx1 = Math.min(maxX, Math.floor((x + hw) / cs));
+    r.cy1 = Math.min(maxY, Math.floor((y + hh) / cs));
+    r.cols = this.cols;
+    return r;
   }
 }
 

@@ -1,19 +1,12 @@
 /**
- * One connection's state, independent of the socket library: the server hands it a
- * Transport (plain functions), so tests can drive sessions through an in-memory pipe.
+ * One connection's state, independent of the socket library and of the game: the server
+ * hands it a Transport (plain functions), and the game layer keeps what it needs in the
+ * typed `slot` (the hub puts the player there), so nothing here knows rooms or players.
  */
-import { Limits, NO_BASELINE } from '../../protocol/index.ts';
+import { Limits } from '../../protocol/index.ts';
+import type { ClientLink } from './client-channel.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import type { Player } from '../room.ts';
-import type { ClientBaseline } from './snapshot-builder.ts';
-
-export interface Transport {
-  /** bytes may be a reused buffer: it is only valid during the call (uWS copies it). */
-  send(bytes: Uint8Array): void;
-  close(code: number, reason: string): void;
-  /** Bytes queued in the socket and not yet written to the network. */
-  bufferedAmount(): number;
-}
+import type { Transport } from './transport.ts';
 
 export type SessionPhase = 'handshake' | 'playing' | 'closed';
 
@@ -38,9 +31,10 @@ export interface SessionLimits {
 
 const CHAT_BURST_SECONDS = 2;
 
-export class Session {
+export class Session<Slot = unknown> implements ClientLink {
   phase: SessionPhase = 'handshake';
-  player: Player | null = null;
+  /** What the game layer attached to this connection (the hub: its player), if anything. */
+  slot: Slot | null = null;
   /** Messages of any kind: bounds the work one client can cause. */
   readonly limiter: RateLimiter;
   /** Inputs alone: a client may not run its player faster than the tick rate for long. */
@@ -52,11 +46,6 @@ export class Session {
   private readonly totals: NetTotals;
   bytesIn = 0;
   bytesOut = 0;
-  snapshotsSkipped = 0;
-  /** Loop time since which every snapshot was skipped for backpressure; -1 when not. */
-  slowSince = -1;
-  /** The last snapshot sent: what the next one deltas against. */
-  readonly baseline: ClientBaseline = { tick: NO_BASELINE, view: null };
   /** The area the client draws, world px (clamped); 1280x720 until it says otherwise. */
   viewWidth = 1280;
   viewHeight = 720;
@@ -76,6 +65,10 @@ export class Session {
     const chat = limits.chatPerSecond ?? 2;
     this.chatLimiter = new RateLimiter(chat, Math.max(3, chat * CHAT_BURST_SECONDS), openedAt);
     this.totals = limits.totals ?? newNetTotals();
+  }
+
+  get isOpen(): boolean {
+    return this.phase !== 'closed';
   }
 
   /** Count one inbound frame (before it is decoded: garbage costs us too). */

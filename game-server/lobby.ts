@@ -1,0 +1,196 @@
+/**
+ * Where a connection becomes a player: Hello (a new player in a room found through the
+ * directory, or a kept one resumed by its token), the Welcome, and the player's end
+ * (kept for a resume, or removed). It talks to rooms through a RoomDirectory, the seam a
+ * shared directory for several nodes will sit behind.
+ */
+import {
+  CREATE_PRIVATE_ROOM,
+  CloseCode,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  ServerKind,
+  encodeServerMessage,
+  sanitizeName,
+  type HelloMsg,
+} from '../protocol/index.ts';
+import type { RoomDirectory } from './directory/room-directory.ts';
+import type { Logger } from './logger.ts';
+import { ResumeRegistry } from './net/resume.ts';
+import type { Session } from './net/session.ts';
+import type { Player, Room } from './room.ts';
+
+/** A connection as the lobby sees it: its slot holds the player once it has one. */
+export type PlayerSession = Session<Player>;
+
+/** Codes a browser sends when the player leaves on purpose: nothing to keep for. */
+const CLIENT_LEFT = new Set<number>([CloseCode.Normal, 1001]);
+
+/** The loop's clock as the Welcome needs it (FixedLoop is one). */
+export interface LobbyClock {
+  /** Loop time, ms. */
+  now(): number;
+  /** The next tick to run. */
+  readonly currentTick: number;
+}
+
+export interface LobbyOptions {
+  tickRate: number;
+  snapshotRate: number;
+  mapId: string;
+  /** A dropped player is kept this long for a resume, ms (0: never kept). */
+  resumeGraceMs: number;
+}
+
+/** How a player's connection ended, for the hub's log line. */
+export interface Departure {
+  player: Player | null;
+  kept: boolean;
+}
+
+export class Lobby {
+  private nextPlayerId = 1;
+  /** Players by resume token; a dropped player's room keeps it while its grace lasts. */
+  private readonly resumable = new ResumeRegistry<Room>();
+
+  constructor(
+    readonly directory: RoomDirectory,
+    private readonly opts: LobbyOptions,
+    private readonly clock: LobbyClock,
+    private readonly log: Logger,
+  ) {}
+
+  /** Players whose connection dropped, kept for a resume. */
+  get keptPlayers(): number {
+    return this.resumable.kept;
+  }
+
+  /** Players in rooms, connected or kept. */
+  get playerCount(): number {
+    let n = 0;
+    for (const r of this.directory.rooms.values()) n += r.size;
+    return n;
+  }
+
+  /** A Hello: the session plays from here on, or a ProtocolError says why not. */
+  hello(s: PlayerSession, msg: HelloMsg): void {
+    const { version, name: rawName, room: code } = msg;
+    if (s.phase !== 'handshake') throw new ProtocolError(CloseCode.UnexpectedMessage, 'hello sent twice');
+    if (version !== PROTOCOL_VERSION)
+      throw new ProtocolError(
+        CloseCode.VersionMismatch,
+        `protocol version ${version} is not supported; this server speaks ${PROTOCOL_VERSION}`,
+      );
+    if (msg.resumeToken !== undefined) return this.resume(s, msg.resumeToken);
+    const directory = this.directory;
+    const room =
+      code === '' ? directory.quickPlay() : code === CREATE_PRIVATE_ROOM ? directory.create(false) : directory.byCode(code);
+    const id = this.nextPlayerId++;
+    // Welcome first: the client must know its id before the roster and snapshots.
+    this.welcome(s, id, room, false);
+    try {
+      s.slot = room.join(id, sanitizeName(rawName), s);
+    } catch (err) {
+      // No player came of it: its token must not outlive the failed join.
+      this.resumable.forget(id);
+      throw err;
+    }
+    this.log.debug({ session: s.id, addr: s.remoteAddress, player: id, name: s.slot.name, room: room.code }, 'player joined');
+  }
+
+  /** The session plays from now on: send its welcome, with a fresh resume token. */
+  private welcome(s: PlayerSession, id: number, room: Room, resumed: boolean): void {
+    s.phase = 'playing';
+    s.send(
+      encodeServerMessage({
+        kind: ServerKind.Welcome,
+        playerId: id,
+        tickRate: this.opts.tickRate,
+        snapshotRate: this.opts.snapshotRate,
+        serverTick: this.clock.currentTick,
+        serverTime: this.clock.now(),
+        mapId: this.opts.mapId,
+        roomCode: room.code,
+        // Every welcome issues a new token: an old copy is worth nothing from now on.
+        resumeToken: this.resumable.issue(id, room),
+        resumed,
+      }),
+    );
+  }
+
+  /** Hello with a resume token: the kept player comes back on this connection. */
+  private resume(s: PlayerSession, token: string): void {
+    const { key: id, value: room } = this.resumable.claim(token, this.clock.now());
+    const player = room.closed ? undefined : room.players.get(id);
+    if (!player) {
+      this.resumable.forget(id);
+      throw new ProtocolError(CloseCode.ResumeRefused, 'the player is gone');
+    }
+    this.welcome(s, id, room, true);
+    room.resume(player, s);
+    s.slot = player;
+    this.log.info({ session: s.id, addr: s.remoteAddress, player: id, name: player.name, room: room.code }, 'player resumed');
+  }
+
+  /**
+   * The session's transport is gone. A player whose connection dropped is kept for a
+   * resume; one that left, or that the server closed, is removed now.
+   */
+  disconnected(s: PlayerSession, code: number): Departure {
+    const p = s.slot;
+    s.slot = null;
+    if (!p) return { player: null, kept: false };
+    const room = p.room;
+    // Only the player's current connection decides its fate (not a stale earlier one).
+    if (p.channel.link !== s) return { player: p, kept: false };
+    if (room.closed) {
+      this.resumable.forget(p.id);
+      return { player: p, kept: false };
+    }
+    const kept =
+      this.keepsForResume(s.closedByServer, code) &&
+      this.resumable.detach(p.id, this.clock.now(), this.opts.resumeGraceMs);
+    if (kept) room.detach(p);
+    else this.remove(p, room);
+    return { player: p, kept };
+  }
+
+  /**
+   * Keep the player for a resume only when the connection was lost, not ended on
+   * purpose: the client left (1000/1001), or the server closed it for a reason a retry
+   * would not fix. A slow consumer is the exception: its network may recover.
+   */
+  private keepsForResume(byServer: number | null, code: number): boolean {
+    if (this.opts.resumeGraceMs <= 0) return false;
+    if (byServer !== null) return byServer === CloseCode.SlowConsumer;
+    return !CLIENT_LEFT.has(code);
+  }
+
+  private remove(p: Player, room: Room): void {
+    this.resumable.forget(p.id);
+    room.leave(p);
+    // Empty rooms go as soon as the last player leaves.
+    if (room.size === 0) this.directory.remove(room);
+  }
+
+  /** Kept players whose grace period ran out leave their rooms for good. */
+  expireKept(now: number): void {
+    if (this.resumable.kept === 0) return;
+    for (const { key: id, value: room } of this.resumable.expire(now)) {
+      const p = room.players.get(id);
+      if (!p) continue;
+      this.remove(p, room);
+      this.log.info({ player: id, name: p.name, room: room.code }, 'kept player removed: resume grace expired');
+    }
+  }
+
+  /**
+   * Close a room for good (its tick failed): it leaves the directory, its connected
+   * players are closed with `code`, and its kept players' tokens stop working.
+   */
+  closeRoom(room: Room, code: number, reason: string): void {
+    this.directory.remove(room);
+    for (const id of room.players.keys()) this.resumable.forget(id);
+    room.shut(code, reason);
+  }
+}
