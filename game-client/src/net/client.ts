@@ -20,22 +20,19 @@ import {
   sanitizeChat,
   sanitizeName,
   type CollisionMap,
-  type GameEvent,
   type PlayerState,
-  type RosterMsg,
   type ServerMessage,
   type WelcomeMsg,
 } from '../../../protocol/index.ts';
+import { ClientEvents } from './client-events.ts';
+import { STATE_OF, shownSession, type ClientPhase } from './client-phase.ts';
 import { ClockSync } from './clock-sync.ts';
 import type { WebSocketCtor } from './connection.ts';
 import { Controls } from './controls.ts';
 import { ReconnectingLink, type CloseInfo } from './link.ts';
-import { Listeners } from './listeners.ts';
 import { fetchMap } from './map-loader.ts';
-import { MatchView } from './match.ts';
-import { NetSession, type EarlySnapshot, type SessionHost, type SessionOptions } from './net-session.ts';
+import { NetSession, type SessionHost } from './net-session.ts';
 import { PlayerViews } from './player-views.ts';
-import { Roster } from './roster.ts';
 import { StatsTracker } from './stats-tracker.ts';
 import {
   ConnectError,
@@ -43,43 +40,20 @@ import {
   type ClientStats,
   type GameClientOptions,
   type LocalPlayerView,
-  type LocalShot,
   type ReconnectAttempt,
   type RemotePlayerView,
 } from './client-types.ts';
 
 export * from './client-types.ts';
+export type { ClientPhase } from './client-phase.ts';
 export { fetchMap } from './map-loader.ts';
 
-/** Where the client stands. Each phase carries what exists in it, and nothing that does not. */
-export type ClientPhase =
-  | { phase: 'idle' }
-  /** The first connection, before its Welcome. */
-  | { phase: 'connecting' }
-  /** A Welcome was taken; its map is loading. Snapshots that arrive meanwhile wait in `early`. */
-  | { phase: 'loading'; welcome: WelcomeMsg; rejoin: boolean; early: EarlySnapshot[] }
-  | { phase: 'playing'; session: NetSession }
-  /** Lost, trying again; `last` is still drawn (frozen) meanwhile. */
-  | { phase: 'reconnecting'; attempt: ReconnectAttempt; last: NetSession | null }
-  /** Final. `close` is null when it never connected. */
-  | { phase: 'closed'; close: CloseInfo | null; last: NetSession | null };
-
-const STATE_OF: Record<ClientPhase['phase'], ClientState> = {
-  idle: 'idle',
-  connecting: 'connecting',
-  loading: 'loading',
-  playing: 'ready',
-  reconnecting: 'reconnecting',
-  closed: 'closed',
-};
-
-export class GameClient {
+export class GameClient extends ClientEvents {
   private readonly opts: GameClientOptions;
   private readonly now: () => number;
   private readonly name: string;
   /** "" quick play, CREATE_PRIVATE_ROOM, or a code as asked for (upper case). */
-  private readonly room: string;
-  private readonly sessionOpts: SessionOptions;
+  private readonly roomAsked: string;
   private readonly link: ReconnectingLink;
   private current: ClientPhase = { phase: 'idle' };
   /** The latest Welcome: who this client is in which room, also after the end. */
@@ -90,18 +64,10 @@ export class GameClient {
   private pendingConnect: { resolve: (w: WelcomeMsg) => void; reject: (e: Error) => void } | null = null;
 
   private readonly controls = new Controls();
-  private readonly members = new Roster();
   /** Scores, health, deaths and pickups, from MatchState and Events. */
-  readonly match = new MatchView(() => this.playerId);
+  readonly match = this.room.match;
   private readonly statsTracker = new StatsTracker();
   private readonly views = new PlayerViews();
-
-  private readonly closeListeners = new Listeners<[number, string]>();
-  private readonly messageListeners = new Listeners<[ServerMessage, number]>();
-  private readonly reconnectingListeners = new Listeners<[ReconnectAttempt]>();
-  private readonly reconnectedListeners = new Listeners<[boolean]>();
-  private readonly eventListeners = new Listeners<[GameEvent, number]>();
-  private readonly shotListeners = new Listeners<[Readonly<LocalShot>]>();
 
   private readonly host: SessionHost = {
     send: (msg) => this.link.send(msg),
@@ -110,28 +76,20 @@ export class GameClient {
   };
 
   constructor(opts: GameClientOptions) {
+    super();
     this.opts = opts;
     this.now = opts.now ?? (() => performance.now());
     this.name = sanitizeName(opts.name);
     const room = (opts.room ?? '').trim();
-    this.room = room === CREATE_PRIVATE_ROOM ? room : room.toUpperCase();
+    this.roomAsked = room === CREATE_PRIVATE_ROOM ? room : room.toUpperCase();
     this.clock = new ClockSync(opts.clock);
-    this.sessionOpts = {
-      inputs: opts.inputs,
-      reconciler: opts.reconciler,
-      interpolator: opts.interpolator,
-      interpolate: opts.interpolate,
-      pingIntervalMs: opts.pingIntervalMs,
-      fastPings: opts.fastPings,
-      fastPingIntervalMs: opts.fastPingIntervalMs,
-    };
     this.link = new ReconnectingLink(
       {
         url: opts.url,
         WebSocket: () => this.webSocket(),
         now: this.now,
         name: this.name,
-        room: this.room,
+        room: this.roomAsked,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
       },
       {
@@ -152,7 +110,7 @@ export class GameClient {
    */
   connect(): Promise<WelcomeMsg> {
     if (this.current.phase !== 'idle') return Promise.reject(new Error('GameClient.connect() may be called only once'));
-    const room = this.room;
+    const room = this.roomAsked;
     if (room !== '' && room !== CREATE_PRIVATE_ROOM && !isValidRoomCode(room))
       return Promise.reject(new Error(`"${room}" is not a room code (4-8 letters/digits, no 0/O/1/I/L)`));
     if (!this.webSocket()) return Promise.reject(new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)'));
@@ -219,61 +177,6 @@ export class GameClient {
     return this.link.send({ kind: ClientKind.Chat, text: clean });
   }
 
-  // ---- events ----
-
-  /**
-   * The connection ended (server close, network loss, or close()). Exactly once. With
-   * `reconnect`, only when the client gives up: a close it recovers from is reported by
-   * onReconnecting instead.
-   */
-  onClose(l: (code: number, reason: string) => void): () => void {
-    return this.closeListeners.add(l);
-  }
-
-  /** With `reconnect`: the connection was lost and the client will try again (after each failure). */
-  onReconnecting(l: (attempt: ReconnectAttempt) => void): () => void {
-    return this.reconnectingListeners.add(l);
-  }
-
-  /**
-   * With `reconnect`: back in the game. resumed: the same player (id, position, score);
-   * false: the server had lost it, so this is a new player (new playerId).
-   */
-  onReconnected(l: (resumed: boolean) => void): () => void {
-    return this.reconnectedListeners.add(l);
-  }
-
-  /** The room's player list changed (sent whole). */
-  onRoster(l: (players: RosterMsg['players']) => void): () => void {
-    return this.members.changed.add(l);
-  }
-
-  /**
-   * Every message from the server, after the client has handled it, with its local
-   * arrival time: for tools that measure (the load-test bots), not for game logic.
-   */
-  onMessage(l: (msg: ServerMessage, arrival: number) => void): () => void {
-    return this.messageListeners.add(l);
-  }
-
-  /**
-   * Every game event (shots, hits, kills, respawns, pickups, chat, notices) in the order
-   * the server sent them, with the tick they happened in; match (scores, health) is
-   * already updated when it runs.
-   */
-  onEvent(l: (event: GameEvent, tick: number) => void): () => void {
-    return this.eventListeners.add(l);
-  }
-
-  /**
-   * The own blaster fired, as predicted at once: where the beam goes on this screen and
-   * whom it hits here (the server's Shot/Hit events confirm). For the muzzle flash,
-   * beam and sound; no waiting for a round trip. The object is reused.
-   */
-  onLocalShot(l: (shot: Readonly<LocalShot>) => void): () => void {
-    return this.shotListeners.add(l);
-  }
-
   // ---- state ----
 
   /** Where the client stands, with what exists there (the session while playing). */
@@ -289,7 +192,7 @@ export class GameClient {
   get reconnecting(): boolean {
     return this.current.phase === 'reconnecting';
   }
-  get playerId(): number {
+  override get playerId(): number {
     return this.welcome?.playerId ?? 0;
   }
   get roomCode(): string {
@@ -330,17 +233,17 @@ export class GameClient {
   }
   /** Everyone in the room now (the roster kept by Roster, PlayerJoined, PlayerLeft). */
   roster(): { id: number; name: string }[] {
-    return this.members.list();
+    return this.room.roster.list();
   }
   /** Name from the roster ('' if unknown). */
   nameOf(id: number): string {
-    return this.members.get(id) ?? '';
+    return this.room.roster.get(id) ?? '';
   }
-  private readonly nameFor = (id: number): string => this.members.get(id) ?? '';
+  private readonly nameFor = (id: number): string => this.room.roster.get(id) ?? '';
   /** The own player where it should be drawn, or null before it has been seen. Reused object. */
   localPlayer(): Readonly<LocalPlayerView> | null {
     const s = this.shown();
-    return s ? this.views.local(s, this.members.get(s.playerId) ?? this.name, this.controls.aimRad) : null;
+    return s ? this.views.local(s, this.room.roster.get(s.playerId) ?? this.name, this.controls.aimRad) : null;
   }
   /** Every other player at render time. The array and its objects are reused by the next call. */
   remotePlayers(): readonly Readonly<RemotePlayerView>[] {
@@ -353,12 +256,8 @@ export class GameClient {
 
   // ---- internals ----
 
-  /** The session whose players are drawn: the live one, or the last one while lost or after the end. */
   private shown(): NetSession | null {
-    const p = this.current;
-    if (p.phase === 'playing') return p.session;
-    if (p.phase === 'reconnecting' || p.phase === 'closed') return p.last;
-    return null;
+    return shownSession(this.current);
   }
 
   private webSocket(): WebSocketCtor | undefined {
@@ -405,7 +304,7 @@ export class GameClient {
     const w = loading.welcome;
     let session: NetSession;
     try {
-      session = new NetSession(w, map, this.clock, this.host, this.controls, this.now(), this.sessionOpts);
+      session = new NetSession(w, map, this.clock, this.host, this.controls, this.now(), this.opts);
     } catch (err) {
       this.fail(err);
       return;
@@ -446,28 +345,8 @@ export class GameClient {
         if (p.phase === 'playing') p.session.receive(msg, arrival);
         else this.clock.addSample(msg.clientTime, msg.serverTime, arrival);
         break;
-      case ServerKind.Roster:
-        this.members.apply(msg);
-        break;
-      case ServerKind.PlayerJoined:
-        this.members.apply(msg);
-        this.match.joined(msg.id);
-        break;
-      case ServerKind.PlayerLeft:
-        this.members.apply(msg);
-        this.match.left(msg.id);
-        break;
-      case ServerKind.MatchState:
-        this.match.reset(msg);
-        break;
-      case ServerKind.Events:
-        for (const e of msg.events) {
-          this.match.apply(e);
-          this.eventListeners.emit(e, msg.tick);
-        }
-        break;
       default:
-        break;
+        this.room.apply(msg);
     }
     this.observe(msg, arrival);
   }
@@ -477,9 +356,7 @@ export class GameClient {
   }
 
   private lost(attempt: ReconnectAttempt): void {
-    const prev = this.current;
-    const last = prev.phase === 'reconnecting' ? prev.last : prev.phase === 'playing' ? prev.session : null;
-    this.current = { phase: 'reconnecting', attempt, last };
+    this.current = { phase: 'reconnecting', attempt, last: this.shown() };
     this.reconnectingListeners.emit(attempt);
   }
 
