@@ -24,13 +24,14 @@ export class RoomState {
       case ServerKind.Roster:
         this.roster.apply(msg);
         return true;
+      // The match first: roster listeners find it current.
       case ServerKind.PlayerJoined:
-        this.roster.apply(msg);
         this.match.joined(msg.id);
+        this.roster.apply(msg);
         return true;
       case ServerKind.PlayerLeft:
-        this.roster.apply(msg);
         this.match.left(msg.id);
+        this.roster.apply(msg);
         return true;
       case ServerKind.MatchState:
         this.match.reset(msg);
