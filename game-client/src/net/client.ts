@@ -352,7 +352,7 @@ export class GameClient extends ClientEvents {
   }
 
   private observe(msg: ServerMessage, arrival: number): void {
-    if (this.messageListeners.size > 0) this.messageListeners.emit(msg, arrival);
+    for (const l of this.messageListeners.all) l(msg, arrival);
   }
 
   private lost(attempt: ReconnectAttempt): void {

@@ -1,9 +1,17 @@
-/** A list of callbacks with an unsubscribe handle: the client's events are all this shape. */
+/**
+ * A list of callbacks with an unsubscribe handle: the client's events are all this shape.
+ * Per-message paths loop over `all` themselves: emit's rest parameter may allocate, and
+ * a bot process delivers tens of thousands of messages a second.
+ */
 export class Listeners<A extends unknown[]> {
   private readonly list: ((...args: A) => void)[] = [];
 
   get size(): number {
     return this.list.length;
+  }
+
+  get all(): readonly ((...args: A) => void)[] {
+    return this.list;
   }
 
   add(l: (...args: A) => void): () => void {

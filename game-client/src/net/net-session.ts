@@ -222,7 +222,8 @@ export class NetSession {
     const listeners = this.host.localShots;
     if (!me || listeners.size === 0) return;
     // Against the others where this screen draws them now.
-    listeners.emit(this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId));
+    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId);
+    for (const l of listeners.all) l(shot);
   }
 
   private reportViewport(): void {

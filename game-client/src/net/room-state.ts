@@ -39,7 +39,7 @@ export class RoomState {
       case ServerKind.Events:
         for (const e of msg.events) {
           this.match.apply(e);
-          this.events.emit(e, msg.tick);
+          for (const l of this.events.all) l(e, msg.tick);
         }
         return true;
       default:
