@@ -3,7 +3,7 @@
  * it describes a close: apart from the class so callers can read its contract in one
  * place.
  */
-import { closeCodeName, type CollisionMap } from '../../../protocol/index.ts';
+import { closeCodeName, type CollisionMap, type EntityState } from '../../../protocol/index.ts';
 import type { ClockSyncOptions } from './clock-sync.ts';
 import type { WebSocketCtor } from './connection.ts';
 import type { InputSenderOptions } from './input-sender.ts';
@@ -72,18 +72,13 @@ export interface ReconnectAttempt {
   reason: string;
 }
 
-/** A player as it should be drawn now. */
-export interface PlayerView {
-  id: number;
+/**
+ * A player as it should be drawn now: the one player shape (protocol EntityState) in
+ * px, px/s and radians (aim: in [0, 2π) for remote players; as set, for the own
+ * player), plus its roster name.
+ */
+export interface PlayerView extends EntityState {
   name: string;
-  /** px */
-  x: number;
-  y: number;
-  /** px/s */
-  vx: number;
-  vy: number;
-  /** radians: in [0, 2π) for remote players; as set, for the own player */
-  aim: number;
 }
 
 /**

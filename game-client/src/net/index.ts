@@ -6,3 +6,5 @@ export * from './reconciler.ts';
 export * from './interpolator.ts';
 export * from './rate-meter.ts';
 export * from './client.ts';
+export * from './link.ts';
+export * from './net-session.ts';

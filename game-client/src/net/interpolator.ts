@@ -40,16 +40,6 @@ export interface InterpolatorOptions {
   jitterGain?: number;
 }
 
-/** A remote entity at render time. Positions px, velocities px/s, aim radians [0, 2π). */
-export interface InterpolatedEntity {
-  id: number;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  aim: number;
-}
-
 interface Buffered {
   tick: number;
   time: number;
@@ -96,8 +86,8 @@ export class Interpolator {
   /** Frames sampled while render time was past the newest snapshot (starved). */
   starvedSamples = 0;
 
-  private readonly out: InterpolatedEntity[] = [];
-  private readonly pool: InterpolatedEntity[] = [];
+  private readonly out: EntityState[] = [];
+  private readonly pool: EntityState[] = [];
 
   constructor(snapshotRate: number, opts: InterpolatorOptions = {}) {
     if (!(snapshotRate > 0)) throw new Error(`snapshot rate must be positive, got ${snapshotRate}`);
@@ -207,13 +197,14 @@ export class Interpolator {
   }
 
   /**
-   * Every entity at `renderTime` (default: the render clock). The returned array and
-   * its objects are reused by the next call; copy what must be kept.
+   * Every entity at `renderTime` (default: the render clock), in px, px/s and aim in
+   * radians [0, 2π) (the buffer keeps them in wire units). The returned array and its
+   * objects are reused by the next call; copy what must be kept.
    * An entity is shown from the first snapshot that has it, and until the first that
    * does not; past the newest snapshot everything holds still there (no extrapolation:
    * guessing past the data would push players through walls).
    */
-  sample(renderTime: number = this.renderTime): readonly InterpolatedEntity[] {
+  sample(renderTime: number = this.renderTime): readonly EntityState[] {
     const out = this.out;
     let n = 0;
     const buf = this.buffer;

@@ -1,38 +1,24 @@
 /**
  * The match: connects a GameClient, draws the map and the players, feeds it the
  * controls. The netcode (prediction, interpolation, clocks) lives in src/net; this
- * scene only reads positions from it once per frame.
+ * scene only reads positions from it once per frame. Its parts: the map (world-map.ts),
+ * the players' sprites (avatars.ts), the controls (player-input.ts), the status line
+ * (connection-status.ts), combat effects (combat-layer.ts) and the HTML HUD.
  */
 import Phaser from 'phaser';
-import { Button, CloseCode, parseTiledMap, type CollisionMap } from '../../../protocol/index.ts';
-import { ConnectError, GameClient, describeClose } from '../net/client.ts';
+import { ConnectError, GameClient } from '../net/client.ts';
 import { pixelRatio } from '../display.ts';
 import { setTestStateProvider, type DustupTestState } from '../test-hook.ts';
 import { MatchHud } from '../ui/match-hud.ts';
 import { sharedSound } from '../ui/sound.ts';
-import { Keys } from './boot-scene.ts';
-import { colorFor } from './colors.ts';
+import { Avatars } from './avatars.ts';
 import { CombatLayer, type DrawnPlayer } from './combat-layer.ts';
+import { ConnectionStatus } from './connection-status.ts';
 import { Hud } from './hud.ts';
 import { describeJoinFailure, type GameSceneData, type MenuSceneData } from './menu-scene.ts';
+import { PlayerInput } from './player-input.ts';
+import { WorldMap, loadCollisionMap } from './world-map.ts';
 
-interface Avatar {
-  body: Phaser.GameObjects.Image;
-  label: Phaser.GameObjects.Text;
-  name: string;
-  /** Frame number it was last drawn in; older ones are removed. */
-  seen: number;
-}
-
-interface Controls {
-  up: Phaser.Input.Keyboard.Key[];
-  down: Phaser.Input.Keyboard.Key[];
-  left: Phaser.Input.Keyboard.Key[];
-  right: Phaser.Input.Keyboard.Key[];
-  dash: Phaser.Input.Keyboard.Key[];
-}
-
-const LABEL_OFFSET = 20;
 const DEBUG_INTERVAL_MS = 250;
 
 function wsUrl(): string {
@@ -48,20 +34,14 @@ export class GameScene extends Phaser.Scene {
   private matchHud: MatchHud | null = null;
   /** Beams, hits, deaths, shields, pickups; created once the map is known. */
   private combat: CombatLayer | null = null;
+  private world: WorldMap | null = null;
+  private controls: PlayerInput | null = null;
+  private status: ConnectionStatus | null = null;
+  private readonly avatars = new Avatars(this);
   private readonly sfx = sharedSound();
   private readonly drawnPlayers: DrawnPlayer[] = [];
-  /** The map's size, px, and the camera bounds last set for it ("w x h"). */
-  private worldSize: { w: number; h: number } | null = null;
-  private boundsKey = '';
-  private controls: Controls | null = null;
-  private self: Avatar | null = null;
-  private readonly others = new Map<number, Avatar>();
-  private frame = 0;
   private leaving = false;
-  private welcomed = false;
   private lastDebugAt = 0;
-  private pointerMoved = false;
-  private readonly worldPoint = new Phaser.Math.Vector2();
 
   constructor() {
     super('game');
@@ -70,65 +50,37 @@ export class GameScene extends Phaser.Scene {
   init(data: GameSceneData): void {
     this.params = { name: data?.name ?? 'Player', room: data?.room ?? '' };
     this.client = null;
-    this.self = null;
-    this.others.clear();
-    this.frame = 0;
-    this.worldSize = null;
-    this.boundsKey = '';
+    this.world = null;
+    this.avatars.clear();
     this.leaving = false;
-    this.welcomed = false;
-    this.pointerMoved = false;
   }
 
   create(): void {
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.teardown());
     this.cameras.main.setZoom(pixelRatio());
-    this.hud = new Hud(() => this.backToMenu());
-    this.hud.setStatus('Connecting…');
+    const hud = new Hud(() => this.backToMenu());
+    this.hud = hud;
     this.matchHud = new MatchHud(this.sfx, (text) => this.client?.sendChat(text));
-    this.controls = this.createControls();
-    this.input.mouse?.disableContextMenu();
-    this.input.on(Phaser.Input.Events.POINTER_MOVE, () => (this.pointerMoved = true));
+    this.controls = new PlayerInput(this, () => this.matchHud);
 
     const client = new GameClient({
       url: wsUrl(),
       name: this.params.name,
       room: this.params.room,
-      map: (mapId) => this.collisionMap(mapId),
+      map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
       reconnect: true,
     });
     this.client = client;
     setTestStateProvider(() => this.testState());
-    client.onReconnecting(({ code }) => {
-      if (this.leaving) return;
-      this.hud?.setStatus(code === CloseCode.ServerShutdown ? 'Server restarting… reconnecting' : 'Reconnecting…');
-    });
-    client.onReconnected((resumed) => {
-      if (this.leaving) return;
-      this.hud?.setStatus('');
-      this.hud?.setRoom(client.roomCode);
-      // The server had lost the old player (restart, or too long away): a new one, a new id.
-      if (!resumed && this.self) {
-        this.self.body.destroy();
-        this.self.label.destroy();
-        this.self = null;
-      }
-    });
-    client.onClose((code, reason) => {
-      // Before the welcome, connect() rejects and says why; leaving is not an error.
-      if (this.leaving || !this.welcomed) return;
-      this.hud?.setStatus('');
-      this.hud?.showLost(`Connection lost: ${describeClose(code, reason)}`);
-    });
+    const status = new ConnectionStatus(hud, client, () => this.leaving, () => this.avatars.dropSelf());
+    this.status = status;
     client.connect().then(
       (welcome) => {
         if (this.leaving) return;
-        this.welcomed = true;
-        this.buildWorld(welcome.mapId);
+        this.world = new WorldMap(this, welcome.mapId);
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
-        this.hud?.setRoom(welcome.roomCode);
-        this.hud?.setStatus('Joining…');
+        status.joined(welcome.roomCode);
       },
       (err: unknown) => {
         if (this.leaving) return;
@@ -146,206 +98,42 @@ export class GameScene extends Phaser.Scene {
   override update(): void {
     const client = this.client;
     if (!client) return;
-    this.frame++;
+    const avatars = this.avatars;
+    avatars.beginFrame();
     const cam = this.cameras.main;
     const ratio = pixelRatio();
     if (cam.zoom !== ratio) cam.setZoom(ratio);
-    this.fitBounds();
+    this.world?.fitBounds();
 
-    client.setButtons(this.readButtons());
+    const controls = this.controls;
+    if (controls) {
+      client.setButtons(controls.buttons());
+      if (avatars.self) controls.aim(client, avatars.self.body, avatars.others.values());
+    }
     // The server sends the players in and around what the camera shows.
     client.setViewport(cam.width / cam.zoom, cam.height / cam.zoom);
-    this.aim(client);
     client.update();
 
     const me = client.localPlayer();
-    if (me) {
-      if (!this.self) {
-        this.self = this.createAvatar(me.id, me.name, true);
-        cam.startFollow(this.self.body, false);
-        this.hud?.setStatus('');
-      }
-      this.place(this.self, me.x, me.y, me.aim, me.name);
-      // Dead until the respawn: the body is gone (the camera stays where it fell).
-      const alive = !this.combat?.selfDead;
-      this.self.body.setVisible(alive);
-      this.self.label.setVisible(alive);
+    const created = me ? avatars.drawSelf(me, !this.combat?.selfDead) : null;
+    if (created) {
+      cam.startFollow(created.body, false);
+      this.status?.playing();
     }
-    for (const p of client.remotePlayers()) {
-      let a = this.others.get(p.id);
-      if (!a) {
-        a = this.createAvatar(p.id, p.name, false);
-        this.others.set(p.id, a);
-      }
-      this.place(a, p.x, p.y, p.aim, p.name);
-    }
-    for (const [id, a] of this.others) {
-      if (a.seen !== this.frame) {
-        a.body.destroy();
-        a.label.destroy();
-        this.others.delete(id);
-      }
-    }
+    avatars.drawOthers(client.remotePlayers());
 
     const now = this.time.now;
     if (this.combat) {
       const drawn = this.drawnPlayers;
       drawn.length = 0;
       if (me && !this.combat.selfDead) drawn.push({ id: me.id, x: me.x, y: me.y });
-      for (const [id, a] of this.others) drawn.push({ id, x: a.body.x, y: a.body.y });
+      for (const [id, a] of avatars.others) drawn.push({ id, x: a.body.x, y: a.body.y });
       this.combat.frame(now, drawn, ratio);
     }
     if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
       this.lastDebugAt = now;
-      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: this.others.size + (me ? 1 : 0), stats: client.stats });
+      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats });
     }
-  }
-
-  // ---- setup ----
-
-  /**
-   * The collision map for the server's map id, from Phaser's cache; a map the boot
-   * scene did not preload (a host running --map crowd, say) is loaded now.
-   */
-  private collisionMap(mapId: string): Promise<CollisionMap> {
-    const fromCache = (): CollisionMap | null => {
-      const cached = this.cache.tilemap.get(mapId) as { data?: unknown } | undefined;
-      return cached?.data ? parseTiledMap(mapId, cached.data) : null;
-    };
-    const ready = fromCache();
-    if (ready) return Promise.resolve(ready);
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(mapId)) return Promise.reject(new Error(`refusing to load map "${mapId}"`));
-    return new Promise((resolve, reject) => {
-      this.load.tilemapTiledJSON(mapId, `/assets/maps/${mapId}.json`);
-      this.load.once(Phaser.Loader.Events.COMPLETE, () => {
-        const m = fromCache();
-        if (m) resolve(m);
-        else reject(new Error(`could not load map "${mapId}" from the server`));
-      });
-      this.load.start();
-    });
-  }
-
-  private buildWorld(mapId: string): void {
-    const map = this.make.tilemap({ key: mapId });
-    const tileset = map.addTilesetImage('tiles', Keys.tiles);
-    if (!tileset) throw new Error(`map ${mapId} has no tileset named "tiles"`);
-    map.createLayer('ground', tileset, 0, 0)?.setDepth(0);
-    map.createLayer('walls', tileset, 0, 0)?.setDepth(1);
-    this.worldSize = { w: map.widthInPixels, h: map.heightInPixels };
-    this.fitBounds();
-    this.cameras.main.centerOn(map.widthInPixels / 2, map.heightInPixels / 2);
-  }
-
-  /**
-   * Camera bounds: the map, grown to the view where the map is smaller than the window,
-   * so a small map sits in the middle of the screen (where the server's interest
-   * management also assumes the camera is) instead of in a corner under the HUD.
-   */
-  private fitBounds(): void {
-    const size = this.worldSize;
-    if (!size) return;
-    const cam = this.cameras.main;
-    const bw = Math.max(size.w, cam.width / cam.zoom);
-    const bh = Math.max(size.h, cam.height / cam.zoom);
-    const key = `${bw}x${bh}`;
-    if (key === this.boundsKey) return;
-    this.boundsKey = key;
-    cam.setBounds((size.w - bw) / 2, (size.h - bh) / 2, bw, bh);
-  }
-
-  private createControls(): Controls | null {
-    const kb = this.input.keyboard;
-    if (!kb) return null;
-    // No key capture: the page does not scroll anyway, and captured keys could not be
-    // typed into the menu's name field later.
-    const k = (code: number): Phaser.Input.Keyboard.Key => kb.addKey(code, false);
-    const C = Phaser.Input.Keyboard.KeyCodes;
-    return {
-      up: [k(C.W), k(C.UP)],
-      down: [k(C.S), k(C.DOWN)],
-      left: [k(C.A), k(C.LEFT)],
-      right: [k(C.D), k(C.RIGHT)],
-      dash: [k(C.SPACE)],
-    };
-  }
-
-  /**
-   * Mouse: aim at the pointer. Touch: aim at the nearest enemy while Fire is held
-   * (nobody can aim precisely with a thumb), else where the stick points.
-   */
-  private aim(client: GameClient): void {
-    if (!this.self) return;
-    const sx = this.self.body.x;
-    const sy = this.self.body.y;
-    const touch = this.matchHud?.touch;
-    if (touch?.active) {
-      if (touch.firing) {
-        let best = Infinity;
-        let angle = Number.NaN;
-        for (const a of this.others.values()) {
-          const d = (a.body.x - sx) ** 2 + (a.body.y - sy) ** 2;
-          if (d < best) {
-            best = d;
-            angle = Math.atan2(a.body.y - sy, a.body.x - sx);
-          }
-        }
-        if (!Number.isNaN(angle)) return client.setAim(angle);
-      }
-      const stick = touch.stickAngle;
-      if (!Number.isNaN(stick)) client.setAim(stick);
-      return;
-    }
-    if (!this.pointerMoved) return;
-    const p = this.input.activePointer;
-    this.cameras.main.getWorldPoint(p.x, p.y, this.worldPoint);
-    client.setAim(Math.atan2(this.worldPoint.y - sy, this.worldPoint.x - sx));
-  }
-
-  private readButtons(): number {
-    const c = this.controls;
-    const hud = this.matchHud;
-    let b = hud?.touch.active ? hud.touch.buttons() : 0;
-    // Keys typed into the chat box are not moves.
-    if (!c || hud?.typing) return b;
-    const down = (keys: Phaser.Input.Keyboard.Key[]): boolean => keys.some((key) => key.isDown);
-    if (down(c.up)) b |= Button.Up;
-    if (down(c.down)) b |= Button.Down;
-    if (down(c.left)) b |= Button.Left;
-    if (down(c.right)) b |= Button.Right;
-    if (down(c.dash)) b |= Button.Dash;
-    if (!hud?.touch.active) {
-      const p = this.input.activePointer;
-      if (p.leftButtonDown()) b |= Button.Fire;
-      if (p.rightButtonDown()) b |= Button.Dash;
-    }
-    return b;
-  }
-
-  private createAvatar(id: number, name: string, own: boolean): Avatar {
-    const body = this.add.image(0, 0, Keys.player).setTint(colorFor(id)).setDepth(own ? 11 : 10);
-    const label = this.add
-      .text(0, 0, name, {
-        fontFamily: 'system-ui, sans-serif',
-        fontSize: '13px',
-        color: own ? '#ffe08a' : '#ffffff',
-        stroke: '#000000',
-        strokeThickness: 3,
-        resolution: pixelRatio(),
-      })
-      .setOrigin(0.5, 1)
-      .setDepth(12);
-    return { body, label, name, seen: this.frame };
-  }
-
-  private place(a: Avatar, x: number, y: number, aim: number, name: string): void {
-    a.body.setPosition(x, y).setRotation(aim);
-    a.label.setPosition(x, y - LABEL_OFFSET);
-    if (name !== a.name) {
-      a.name = name;
-      a.label.setText(name); // Phaser Text draws characters, it does not parse markup
-    }
-    a.seen = this.frame;
   }
 
   // ---- leaving ----
@@ -364,10 +152,10 @@ export class GameScene extends Phaser.Scene {
     this.matchHud = null;
     this.hud?.destroy();
     this.hud = null;
-    this.others.clear();
-    this.self = null;
-    this.input.keyboard?.removeAllKeys(true);
-    this.input.off(Phaser.Input.Events.POINTER_MOVE);
+    this.status = null;
+    this.avatars.clear();
+    this.controls?.destroy();
+    this.controls = null;
     setTestStateProvider(null);
   }
 

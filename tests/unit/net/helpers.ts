@@ -1,7 +1,16 @@
-/** Shared fixtures for the netcode tests: the real arena map, a seeded RNG, a fake socket. */
+/** Shared fixtures for the netcode tests: the real arena map, a seeded RNG, a fake socket, message builders. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseTiledMap, type CollisionMap } from '../../../protocol/index.ts';
+import {
+  NO_BASELINE,
+  REMOTE_POS_SCALE,
+  ServerKind,
+  parseTiledMap,
+  quantizePos,
+  type CollisionMap,
+  type SnapshotMsg,
+  type WelcomeMsg,
+} from '../../../protocol/index.ts';
 import { seededRandom } from '../../../protocol/random.ts';
 import type { WebSocketLike } from '../../../game-client/src/net/connection.ts';
 
@@ -67,4 +76,38 @@ export class FakeSocket implements WebSocketLike {
     this.readyState = 3;
     this.onclose?.({ code, reason });
   }
+}
+
+/** A Welcome for the arena map at 30 Hz; fields overridable. */
+export function welcomeMsg(over: Partial<WelcomeMsg> = {}): WelcomeMsg {
+  return {
+    kind: ServerKind.Welcome,
+    playerId: 7,
+    tickRate: 30,
+    snapshotRate: 30,
+    serverTick: 100,
+    serverTime: 5000,
+    mapId: 'arena',
+    roomCode: 'ABCD',
+    ...over,
+  };
+}
+
+/**
+ * A full snapshot with the own player at (x, y) px at rest and, if given, others as
+ * [id, x px, y px] in one cell of a one-column view (enough for the decoder).
+ */
+export function snapshotMsg(tick: number, ackSeq: number, x: number, y: number, others: [number, number, number][] = []): SnapshotMsg {
+  // A full block's entries: id, x, y (1/REMOTE_POS_SCALE px), dx, dy, aim per player.
+  const entries = others.flatMap(([id, ox, oy]) => [id, Math.round(ox * REMOTE_POS_SCALE), Math.round(oy * REMOTE_POS_SCALE), 0, 0, 0]);
+  return {
+    kind: ServerKind.Snapshot,
+    tick,
+    serverTime: 5000 + Math.round((tick - 100) * (1000 / 30)),
+    ackSeq,
+    baseTick: NO_BASELINE,
+    self: { x: quantizePos(x), y: quantizePos(y), vx: 0, vy: 0 },
+    view: { cx0: 0, cy0: 0, cx1: 0, cy1: 0, cols: 1 },
+    blocks: others.length > 0 ? [{ cell: 0, full: true, entries }] : [],
+  };
 }

@@ -1,0 +1,67 @@
+/**
+ * The own blaster's shot, drawn at once instead of a round trip later: traced against
+ * where this screen shows the others when the Fire input goes out. The server's Shot
+ * and Hit events confirm or overrule it. Per connection: its cooldown is counted in
+ * input seqs, which start over on each connection.
+ */
+import {
+  PLAYER_RADIUS,
+  blasterCooldownTicks,
+  traceShot,
+  type CollisionMap,
+  type EntityState,
+  type ShotTarget,
+} from '../../../protocol/index.ts';
+import type { LocalShot } from './client-types.ts';
+
+export class ShotPredictor {
+  /** The first input seq whose Fire shows a shot. */
+  private nextSeq = 0;
+  private readonly cooldown: number;
+  private readonly targets: ShotTarget[] = [];
+  private readonly shot: LocalShot = { x0: 0, y0: 0, x1: 0, y1: 0, hitId: -1, aim: 0 };
+
+  constructor(
+    private readonly map: CollisionMap,
+    tickRate: number,
+  ) {
+    this.cooldown = blasterCooldownTicks(tickRate);
+  }
+
+  /**
+   * A Fire input went out: true when the blaster is ready for it on this side (the
+   * server fires at most once per cooldown too), and the cooldown starts again.
+   */
+  fires(seq: number): boolean {
+    if (seq < this.nextSeq) return false;
+    this.nextSeq = seq + this.cooldown;
+    return true;
+  }
+
+  /**
+   * The beam from (x, y) along the aim byte, against `others` (px; an entry with
+   * `selfId` is skipped). The object is reused by the next call.
+   */
+  trace(x: number, y: number, aim: number, others: readonly Readonly<EntityState>[], selfId: number): Readonly<LocalShot> {
+    const targets = this.targets;
+    let n = 0;
+    for (const p of others) {
+      if (p.id === selfId) continue;
+      const t = targets[n] ?? (targets[n] = { id: 0, x: 0, y: 0 });
+      t.id = p.id;
+      t.x = p.x;
+      t.y = p.y;
+      n++;
+    }
+    targets.length = n;
+    const r = traceShot(this.map, x, y, aim, targets, PLAYER_RADIUS);
+    const shot = this.shot;
+    shot.x0 = x;
+    shot.y0 = y;
+    shot.x1 = x + r.dx * r.dist;
+    shot.y1 = y + r.dy * r.dist;
+    shot.hitId = r.hitId;
+    shot.aim = aim;
+    return shot;
+  }
+}
