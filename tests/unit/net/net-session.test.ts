@@ -24,7 +24,6 @@ const spawn = map.spawns[0]!;
 function session(opts: { start?: number; interpolate?: boolean } = {}) {
   const out: ClientMessage[] = [];
   const desyncs: string[] = [];
-  const shots: LocalShot[] = [];
   const localShots = new Listeners<[Readonly<LocalShot>]>();
   const host: SessionHost = {
     send: (m) => (out.push(structuredClone(m)), true),
@@ -35,7 +34,7 @@ function session(opts: { start?: number; interpolate?: boolean } = {}) {
   const clock = new ClockSync();
   const start = opts.start ?? 1000;
   const s = new NetSession(welcomeMsg(), map, clock, host, controls, start, { interpolate: opts.interpolate });
-  return { s, out, desyncs, shots, localShots, controls, clock, start };
+  return { s, out, desyncs, localShots, controls, clock, start };
 }
 
 describe('NetSession', () => {
