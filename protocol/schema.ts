@@ -141,7 +141,7 @@ export const SERVER_SCHEMA = [
     kind: 10,
     name: 'Welcome',
     fields: [
-      { name: 'playerId', type: 'uint', doc: "your player's id in snapshots and roster (§4, player ids)" },
+      { name: 'playerId', type: 'uint', doc: "your player's id in snapshots and roster (§3, player ids)" },
       { name: 'tickRate', type: 'float', doc: 'simulation ticks per second (default 30). One Input is one tick' },
       { name: 'snapshotRate', type: 'float', doc: 'snapshots per second, at most tickRate (default 30)' },
       { name: 'serverTick', type: 'uint', doc: 'the next tick the server will simulate' },
