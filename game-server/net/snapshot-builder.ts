@@ -25,6 +25,7 @@ import {
   encodeFullCell,
   inView,
   permuteCell,
+  pushMember,
   type CellMembers,
   type ViewRect,
 } from '../../protocol/index.ts';
@@ -93,9 +94,7 @@ export class SnapshotBuilder {
       let m = cells.get(c);
       if (!m) cells.set(c, (m = emptyCell()));
       if (m.ids.length > 0 && m.ids[m.ids.length - 1]! > p.id) sorted = false;
-      m.ids.push(p.id);
-      for (const f of MOTION_FIELDS) m[f].push(s[f]);
-      m.aim.push(p.aim >> REMOTE_AIM_SHIFT);
+      pushMember(m, p.id, s.X, s.Y, s.dX, s.dY, p.aim >> REMOTE_AIM_SHIFT);
       seen.add(p.id);
     }
     for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
