@@ -27,6 +27,8 @@ export interface FieldSpec {
   /** str: most UTF-16 code units; pattern: what the whole string must match. */
   readonly maxLength?: number;
   readonly pattern?: RegExp;
+  /** What a pattern accepts, in words, for the close reason (a regex is no help to a person). */
+  readonly expected?: string;
   /** uint bit sets: bits outside it are refused. */
   readonly mask?: number;
   /** Present exactly when this bit of that earlier field is set (Input.viewTime with Fire). */
@@ -59,12 +61,13 @@ export const CLIENT_SCHEMA = [
     fields: [
       { name: 'version', type: 'uint', min: 0, max: 0xffff, doc: `0..65535; must equal the server's \`PROTOCOL_VERSION\` (${PROTOCOL_VERSION}) or close 4000` },
       { name: 'name', type: 'str', maxLength: MAX_RAW_NAME, doc: `at most ${MAX_RAW_NAME} UTF-16 code units (longer: 4001). The server cleans it (see §9)` },
-      { name: 'room', type: 'str', pattern: ROOM_RE, doc: '`""` for quick play, `"new"` for a new private room, or a room code (§9); anything else: 4001' },
+      { name: 'room', type: 'str', pattern: ROOM_RE, expected: `"", "${CREATE_PRIVATE_ROOM}" or a room code`, doc: '`""` for quick play, `"new"` for a new private room, or a room code (§9); anything else: 4001' },
       {
         name: 'resumeToken',
         type: 'str',
         optional: true,
         pattern: RESUME_TOKEN_RE,
+        expected: `1..${Limits.RESUME_TOKEN_MAX} base64url characters`,
         doc: `optional: the latest Welcome's \`resumeToken\`, 1..${Limits.RESUME_TOKEN_MAX} characters of \`A-Z a-z 0-9 - _\` (else 4001), to resume (§13). Unknown, expired or in use: 4011`,
       },
     ],

@@ -78,7 +78,7 @@ function strictReader(label: string, f: FieldSpec): Reader {
       const maxLength = f.maxLength ?? Infinity;
       const pattern = f.pattern;
       const err =
-        pattern !== undefined ? `${what} must match ${String(pattern)}` : `${what} must be a string of at most ${maxLength} characters`;
+        pattern !== undefined ? `${what} must be ${f.expected ?? `a string matching ${String(pattern)}`}` : `${what} must be a string of at most ${maxLength} characters`;
       return (v) => {
         if (typeof v === 'string' && v.length <= maxLength && (pattern === undefined || pattern.test(v))) return v;
         throw malformed(err);
@@ -148,7 +148,7 @@ export function compile(kind: number, name: string, fields: readonly FieldSpec[]
   const label = name.charAt(0).toLowerCase() + name.slice(1);
   const required = fields.filter((f) => !f.optional).length;
   const total = fields.length + 1;
-  const lengths = required + 1 === total ? `${total}` : `${required + 1} to ${total}`;
+  const lengths = required + 1 === total ? `${total}` : `${required + 1}${total - required === 2 ? ' or ' : ' to '}${total}`;
   return {
     kind,
     label,
