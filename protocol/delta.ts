@@ -48,20 +48,18 @@ export const MAX_MOVE_CHANGE = 7;
 /** baseTick of a snapshot that deltas against nothing (the first one). */
 export const NO_BASELINE = -1;
 
-/** The players of one cell at one snapshot, sorted by id; parallel arrays. */
-export interface CellMembers {
-  ids: number[];
-  /** Position, 1/REMOTE_POS_SCALE px. */
-  X: number[];
-  Y: number[];
-  /** Displacement since the previous snapshot, 1/REMOTE_POS_SCALE px. */
-  dX: number[];
-  dY: number[];
-  /** Aim, 0..31 (REMOTE_AIM_SHIFT applied). */
-  aim: number[];
-}
-
-export const emptyCell = (): CellMembers => ({ ids: [], X: [], Y: [], dX: [], dY: [], aim: [] });
+import {
+  ESCAPE_FIELDS,
+  FULL_ENTRY_FIELDS,
+  copyMember,
+  emptyCell,
+  readEntry,
+  readMotion,
+  writeEntry,
+  writeMotion,
+  type CellMembers,
+} from './cell.ts';
+import type { EntityState } from './entity.ts';
 
 /** Inclusive rectangle of visible cells, and the grid's width in cells (for cell ids). */
 export interface ViewRect {
@@ -113,13 +111,10 @@ export interface DeltaCellBlock {
 
 export type CellBlock = FullCellBlock | DeltaCellBlock;
 
-export const FULL_ENTRY_FIELDS = 6;
-export const ESCAPE_FIELDS = 5;
-
 /** The array a full block packs as. */
 export function encodeFullCell(cell: number, m: CellMembers): unknown[] {
   const entries: number[] = [];
-  for (let i = 0; i < m.ids.length; i++) entries.push(m.ids[i]!, m.X[i]!, m.Y[i]!, m.dX[i]!, m.dY[i]!, m.aim[i]!);
+  for (let i = 0; i < m.ids.length; i++) writeEntry(entries, m, i);
   return [cell, 0, entries];
 }
 
@@ -146,7 +141,7 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
     if (bi < cj) {
       gone.push(i++);
     } else if (cj < bi) {
-      entered.push(cj, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!, cur.aim[j]!);
+      writeEntry(entered, cur, j);
       j++;
     } else {
       if (stay >= MAX_DELTA_MEMBERS) return encodeFullCell(cell, cur);
@@ -167,7 +162,10 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
         changes.push(stay | (moved ? CHANGE_HAS_MOVE : 0) | (aimChanged ? CHANGE_HAS_AIM : 0));
         if (moved) changes.push(move);
         if (aimChanged) changes.push(cur.aim[j]!);
-        if (move === MOVE_ESCAPE) escapes.push(stay, cur.X[j]!, cur.Y[j]!, cur.dX[j]!, cur.dY[j]!);
+        if (move === MOVE_ESCAPE) {
+          escapes.push(stay);
+          writeMotion(escapes, cur, j);
+        }
       }
       stay++;
       i++;
@@ -178,18 +176,6 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
   const out: unknown[] = [cell, 1, Uint8Array.from(changes), escapes, entered, gone];
   while (out.length > 3 && (out[out.length - 1] as number[]).length === 0) out.pop();
   return out;
-}
-
-/** What the receiver can see after applying a snapshot: every player, resolved. */
-export interface ResolvedEntity {
-  id: number;
-  /** 1/POS_SCALE px (the same unit as the receiver's own exact state). */
-  x: number;
-  y: number;
-  /** 1/VEL_SCALE px per second. */
-  vx: number;
-  vy: number;
-  aim: number;
 }
 
 export class DeltaError extends Error {}
@@ -258,7 +244,7 @@ export class SnapshotDecoder {
   }
 
   /** Every visible player, resolved into wire units. */
-  entities(out: ResolvedEntity[] = []): ResolvedEntity[] {
+  entities(out: EntityState[] = []): EntityState[] {
     out.length = 0;
     for (const m of this.cells.values()) {
       for (let i = 0; i < m.ids.length; i++) {
@@ -282,12 +268,7 @@ function fromFull(b: FullCellBlock): CellMembers {
   if (e.length % FULL_ENTRY_FIELDS !== 0) throw new DeltaError(`cell ${b.cell}: ragged full block`);
   for (let k = 0; k < e.length; k += FULL_ENTRY_FIELDS) {
     if (m.ids.length > 0 && e[k]! <= m.ids[m.ids.length - 1]!) throw new DeltaError(`cell ${b.cell}: ids not sorted`);
-    m.ids.push(e[k]!);
-    m.X.push(e[k + 1]!);
-    m.Y.push(e[k + 2]!);
-    m.dX.push(e[k + 3]!);
-    m.dY.push(e[k + 4]!);
-    m.aim.push(e[k + 5]!);
+    readEntry(m, e, k);
   }
   return m;
 }
@@ -320,12 +301,7 @@ function walkChanges(n: number, b: DeltaCellBlock, into: CellMembers | null): vo
       if (mv === undefined) throw new DeltaError(`cell ${b.cell}: truncated change`);
       if (mv === MOVE_ESCAPE) {
         if (b.escapes[e] !== i) throw new DeltaError(`cell ${b.cell}: escape out of order`);
-        if (into) {
-          into.X[i] = b.escapes[e + 1]!;
-          into.Y[i] = b.escapes[e + 2]!;
-          into.dX[i] = b.escapes[e + 3]!;
-          into.dY[i] = b.escapes[e + 4]!;
-        }
+        if (into) readMotion(into, i, b.escapes, e + 1);
         e += ESCAPE_FIELDS;
       } else if (into) {
         into.dX[i]! += (mv >> 4) - 8;
@@ -356,12 +332,7 @@ function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
       g++;
       continue;
     }
-    stay.ids.push(prev.ids[i]!);
-    stay.X.push(prev.X[i]!);
-    stay.Y.push(prev.Y[i]!);
-    stay.dX.push(prev.dX[i]!);
-    stay.dY.push(prev.dY[i]!);
-    stay.aim.push(prev.aim[i]!);
+    copyMember(stay, prev, i);
   }
   if (g !== b.gone.length) throw new DeltaError(`cell ${b.cell}: bad gone list`);
   walkChanges(stay.ids.length, b, stay);
@@ -376,12 +347,7 @@ function applyDelta(prev: CellMembers, b: DeltaCellBlock): CellMembers {
     const src = takeStay ? stay : entered;
     const k = takeStay ? i++ : j++;
     if (!takeStay && i < stay.ids.length && stay.ids[i] === entered.ids[k]) throw new DeltaError(`cell ${b.cell}: player entered twice`);
-    out.ids.push(src.ids[k]!);
-    out.X.push(src.X[k]!);
-    out.Y.push(src.Y[k]!);
-    out.dX.push(src.dX[k]!);
-    out.dY.push(src.dY[k]!);
-    out.aim.push(src.aim[k]!);
+    copyMember(out, src, k);
   }
   return out;
 }

@@ -5,6 +5,9 @@
  * protocol/README.md is the byte-level description of each one.
  */
 import type { CellBlock, ViewRect } from './delta.ts';
+import type { EntityState } from './entity.ts';
+
+export type { EntityState } from './entity.ts';
 
 /** Client -> server kinds. */
 export const ClientKind = {
@@ -137,9 +140,10 @@ export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMs
 // ---- server -> client ----
 
 /**
- * [10, playerId, tickRate, snapshotRate, serverTick, serverTime, mapId, roomCode, resumeToken, resumed]
+ * [10, playerId, tickRate, snapshotRate, serverTick, serverTime, mapId, roomCode, resumeToken, resumed, privateRoom]
  * resumeToken: present it in a later Hello to get this player back after a dropped
- * connection; resumed: 1 when this Welcome gives back a kept player, else 0.
+ * connection; resumed: 1 when this Welcome gives back a kept player, else 0;
+ * privateRoom: 1 when the room is private (where to go after a restart, README §13).
  */
 export interface WelcomeMsg {
   kind: typeof ServerKind.Welcome;
@@ -153,19 +157,11 @@ export interface WelcomeMsg {
   /** Absent only from servers that do not keep players (older than resume). */
   resumeToken?: string;
   resumed?: boolean;
-}
-
-/**
- * One player as the receiver resolves it from snapshots, in the units of the receiver's
- * own exact state: x, y in 1/8 px; vx, vy in 1/8 px per second; aim one byte.
- */
-export interface EntityState {
-  id: number;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  aim: number;
+  /**
+   * The room is private (created with CREATE_PRIVATE_ROOM). Absent: written as 0, read
+   * as not private; it travels whenever resumeToken does (protocol version 4).
+   */
+  privateRoom?: boolean;
 }
 
 /**

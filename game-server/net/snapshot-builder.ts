@@ -14,6 +14,7 @@
  */
 import {
   DEAD_RECKONING_TOLERANCE,
+  MOTION_FIELDS,
   MAX_MOVE_CHANGE,
   NO_BASELINE,
   REMOTE_AIM_SHIFT,
@@ -23,6 +24,8 @@ import {
   encodeCellDelta,
   encodeFullCell,
   inView,
+  permuteCell,
+  pushMember,
   type CellMembers,
   type ViewRect,
 } from '../../protocol/index.ts';
@@ -52,7 +55,7 @@ export interface ClientBaseline {
 export class SnapshotBuilder {
   private readonly history: Frame[] = [];
   private current: Frame = { tick: NO_BASELINE, cells: new Map() };
-  /** Per player: the state last sent (X, Y, dX, dY) and its true position then. */
+  /** Per player: the motion last sent and its true position then. */
   private readonly sent = new Map<number, SentState>();
   private readonly fullCache = new Map<number, Uint8Array>();
   private readonly deltaCache = new Map<number, Map<number, Uint8Array | null>>();
@@ -91,12 +94,7 @@ export class SnapshotBuilder {
       let m = cells.get(c);
       if (!m) cells.set(c, (m = emptyCell()));
       if (m.ids.length > 0 && m.ids[m.ids.length - 1]! > p.id) sorted = false;
-      m.ids.push(p.id);
-      m.X.push(s.X);
-      m.Y.push(s.Y);
-      m.dX.push(s.dX);
-      m.dY.push(s.dY);
-      m.aim.push(p.aim >> REMOTE_AIM_SHIFT);
+      pushMember(m, p.id, s.X, s.Y, s.dX, s.dY, p.aim >> REMOTE_AIM_SHIFT);
       seen.add(p.id);
     }
     for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
@@ -173,11 +171,8 @@ export class SnapshotBuilder {
   }
 }
 
-interface SentState {
-  X: number;
-  Y: number;
-  dX: number;
-  dY: number;
+/** The motion receivers were last told (the cell's motion fields, by name), and the truth then. */
+interface SentState extends Record<(typeof MOTION_FIELDS)[number], number> {
   trueX: number;
   trueY: number;
 }
@@ -234,12 +229,8 @@ function deadReckon(s: SentState, tx: number, ty: number): void {
 }
 
 function sortCell(m: CellMembers): void {
-  const order = m.ids.map((_, i) => i).sort((a, b) => m.ids[a]! - m.ids[b]!);
-  const pick = (arr: number[]): number[] => order.map((i) => arr[i]!);
-  m.ids = pick(m.ids);
-  m.X = pick(m.X);
-  m.Y = pick(m.Y);
-  m.dX = pick(m.dX);
-  m.dY = pick(m.dY);
-  m.aim = pick(m.aim);
+  permuteCell(
+    m,
+    m.ids.map((_, i) => i).sort((a, b) => m.ids[a]! - m.ids[b]!),
+  );
 }

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Packr, Unpackr } from 'msgpackr';
 import {
+  PROTOCOL_VERSION,
   ClientKind,
   ServerKind,
   ProtocolError,
@@ -558,7 +559,8 @@ const readmeExamples = (): Uint8Array[] => {
   const snap = (m: Omit<SnapshotMsg, 'kind' | 'view'>): Uint8Array =>
     encodeServerMessage({ kind: ServerKind.Snapshot, view, ...m });
   return [
-    encodeClientMessage({ kind: ClientKind.Hello, version: 3, name: 'Ann', room: '' }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '' }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', resumeToken: 'q3Yb8xJ0sKp2Lm9TzR4vWA' }),
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345.5 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345 }),
@@ -632,11 +634,12 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(15);
+    expect(examples.length).toBe(16);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 
   it('the README states the current protocol version', () => {
-    expect(readme).toContain('`PROTOCOL_VERSION` is **3**');
+    expect(readme).toContain(`\`PROTOCOL_VERSION\` is **${PROTOCOL_VERSION}**`);
+    expect(readme).toContain(`# Dustup wire protocol (version ${PROTOCOL_VERSION})`);
   });
 });

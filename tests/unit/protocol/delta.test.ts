@@ -24,7 +24,7 @@ import {
   inView,
   type CellBlock,
   type CellMembers,
-  type ResolvedEntity,
+  type EntityState,
   type SnapshotMsg,
   type ViewRect,
 } from '../../../protocol/index.ts';
@@ -53,7 +53,7 @@ const moveByte = (ddx: number, ddy: number): number => ((ddx + 8) << 4) | (ddy +
 
 /** Decoder in raw wire units: x, y = X, Y (1/REMOTE_POS_SCALE px), vx, vy = displacement per snapshot. */
 const rawDecoder = (): SnapshotDecoder => new SnapshotDecoder(1, 1);
-const byId = (list: ResolvedEntity[]): ResolvedEntity[] => list.sort((a, b) => a.id - b.id);
+const byId = (list: EntityState[]): EntityState[] => list.sort((a, b) => a.id - b.id);
 
 /** Through the real codec, as a client receives it. */
 function viaWire(tick: number, baseTick: number, view: ViewRect, blocks: readonly Uint8Array[]): SnapshotMsg {
@@ -566,7 +566,7 @@ function runWorld(seed: number, ticks: number): RunStats {
   };
   const blocks: Uint8Array[] = [];
   const fullBlocks: Uint8Array[] = [];
-  const key = (r: ResolvedEntity): string => `${r.id}:${r.x}:${r.y}:${r.vx}:${r.vy}:${r.aim}`;
+  const key = (r: EntityState): string => `${r.id}:${r.x}:${r.y}:${r.vx}:${r.vy}:${r.aim}`;
 
   for (let i = 0; i < ticks; i++) {
     // Snapshot ticks need not be consecutive simulation ticks.

@@ -123,6 +123,22 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
     for (const buttons of [64, 128, 255, 256, 65, -1, 0x10000, 2 ** 31]) expectMalformed([2, 1, buttons, 0]);
   });
 
+  it('ping.clientTime 64-bit integers: a small value is refused, anything that needs 64 bits up to 1e15 is not', () => {
+    // msgpackr reads uint64 / int64 as BigInt; an encoder that packs a millisecond epoch
+    // (2^40) as uint64 is right to, one that packs 1000 in 64 bits is not.
+    expect(refusal(fromHex('92 03 cf0000000100000000'))).toBe('accepted');
+    expect(decodeClientMessage(fromHex('92 03 cf0000019383a0d400'))).toEqual({ kind: 3, clientTime: 1733080175616 });
+    expect(decodeClientMessage(fromHex('92 03 d30000019383a0d400'))).toEqual({ kind: 3, clientTime: 1733080175616 });
+    expect(decodeClientMessage(fromHex('92 03 cf00038d7ea4c68000'))).toEqual({ kind: 3, clientTime: 1e15 });
+    expect(decodeClientMessage(fromHex('92 03 cb4279383e0d400000'))).toMatchObject({ kind: 3 });
+    for (const hex of ['92 03 cf00000000ffffffff', '92 03 cf00038d7ea4c68001', '92 03 d3ffffffffffffffff', '92 03 cfffffffffffffffff']) {
+      expectMalformedBytes(fromHex(hex));
+    }
+    // Only a field whose range needs 64 bits takes them: seq, aim, viewTime never do.
+    expectMalformedBytes(fromHex('94 02 cf0000000100000000 00 00'));
+    expectMalformedBytes(fromHex('95 02 01 10 00 cf0000000100000000'));
+  });
+
   it('ping.clientTime negative, NaN, ±Infinity or above 1e15', () => {
     for (const t of [-1, -0.001, NaN, Infinity, -Infinity, 1e15 + 1, 1e300]) expectMalformed([3, t]);
   });
