@@ -111,6 +111,8 @@ export class Lobby {
         serverTime: this.clock.now(),
         mapId: this.opts.mapId,
         roomCode: room.code,
+        // After a restart the client rejoins a private room by its code, a public one by quick play.
+        privateRoom: !room.isPublic,
         // Every welcome issues a new token: an old copy is worth nothing from now on.
         resumeToken: this.resumable.issue(id, room),
         resumed,

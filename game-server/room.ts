@@ -10,10 +10,9 @@ import {
   ServerKind,
   SnapshotWriter,
   encodeServerMessage,
-  quantizePos,
-  quantizeVel,
   sanitizeChat,
   stepPlayer,
+  writeSelfState,
   type CollisionMap,
   type InputMsg,
   type PlayerState,
@@ -273,13 +272,7 @@ export class Room {
         continue;
       }
       const baseTick = builder.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
-      const self = p.selfState;
-      self.x = quantizePos(p.state.x);
-      self.y = quantizePos(p.state.y);
-      self.vx = quantizeVel(p.state.vx);
-      self.vy = quantizeVel(p.state.vy);
-      self.dash = p.state.dash ?? 0;
-      self.dashCooldown = p.state.dashCooldown ?? 0;
+      const self = writeSelfState(p.state, p.selfState);
       c.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, c.view, blocks));
       c.delivered(info.tick);
       totals.snapshotsSent++;

@@ -29,6 +29,12 @@ export const CloseCode = {
   ServerShutdown: 4010,
   /** Hello carried a resume token the server does not accept: unknown, expired, or in use. */
   ResumeRefused: 4011,
+  /**
+   * RFC 6455's internal error: a bug on the server's side, not the client's. A handler
+   * threw on this connection, or the room's tick failed and the room was closed; only
+   * that connection or room is affected, and joining again is expected to work.
+   */
+  InternalError: 1011,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -12,3 +12,5 @@ export * from './delta.ts';
 export * from './self-state.ts';
 export * from './schema.ts';
 export * from './random.ts';
+export * from './clock.ts';
+export * from './fixed-loop.ts';

@@ -9,6 +9,7 @@
  * It also counts payload bytes each way, which is what the bot report's bytes/s are.
  * With no latency and no jitter it is a plain pass-through (no queue, no copies).
  */
+import type { Clock } from '../../protocol/clock.ts';
 import type { WebSocketLike } from '../src/net/connection.ts';
 import type { DelayScheduler, DelayTarget, DelayedItem } from './delay-scheduler.ts';
 
@@ -29,7 +30,7 @@ export interface LagOptions {
   /** Shared by every socket of a worker; required when latency or jitter is set. */
   scheduler: DelayScheduler | null;
   /** Clock for delivery times when there is no scheduler (pass-through). */
-  now?: () => number;
+  now?: Clock['now'];
 }
 
 const CONNECTING = 0;

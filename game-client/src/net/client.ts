@@ -24,6 +24,7 @@ import {
   type ServerMessage,
   type WelcomeMsg,
 } from '../../../protocol/index.ts';
+import type { Clock } from '../../../protocol/clock.ts';
 import { ClientEvents } from './client-events.ts';
 import { STATE_OF, shownSession, type ClientPhase } from './client-phase.ts';
 import { ClockSync } from './clock-sync.ts';
@@ -50,7 +51,7 @@ export { fetchMap } from './map-loader.ts';
 
 export class GameClient extends ClientEvents {
   private readonly opts: GameClientOptions;
-  private readonly now: () => number;
+  private readonly now: Clock['now'];
   private readonly name: string;
   /** "" quick play, CREATE_PRIVATE_ROOM, or a code as asked for (upper case). */
   private readonly roomAsked: string;

@@ -19,6 +19,7 @@ import {
   type ServerMessage,
   type WelcomeMsg,
 } from '../../../protocol/index.ts';
+import type { Clock } from '../../../protocol/clock.ts';
 import type { ReconnectAttempt } from './client-types.ts';
 import { CLOSE_ABNORMAL, Connection, type WebSocketCtor } from './connection.ts';
 import { Backoff, isRetryableClose, type ReconnectOptions } from './reconnect.ts';
@@ -27,7 +28,7 @@ export interface LinkOptions {
   url: string;
   /** Resolved when a socket is opened, so a runtime can provide one late. */
   WebSocket: () => WebSocketCtor | undefined;
-  now: () => number;
+  now: Clock['now'];
   /** Sanitized display name for the Hello. */
   name: string;
   /** "" quick play, CREATE_PRIVATE_ROOM, or a room code (upper case). */
@@ -189,8 +190,12 @@ export class ReconnectingLink {
       this.s = { state: 'open', conn };
       this.welcomed = true;
       this.resumeToken = msg.resumeToken ?? null;
-      // A reconnect that cannot resume joins this private room again, not yet another one.
-      if (this.room === CREATE_PRIVATE_ROOM) this.room = msg.roomCode;
+      // Where a reconnect goes when its token is refused (README §13): a private room
+      // by its code (4004 then ends it: back to the menu), a public one by quick play,
+      // since its code means nothing once the server restarted. A version-3 server
+      // sends no flag: keep what was asked, only replacing "new" by the room it made.
+      if (msg.privateRoom !== undefined) this.room = msg.privateRoom ? msg.roomCode : '';
+      else if (this.room === CREATE_PRIVATE_ROOM) this.room = msg.roomCode;
       this.events.welcome(msg, arrival);
     });
   }

@@ -19,6 +19,7 @@ import {
   ServerKind,
   SnapshotDecoder,
   VEL_SCALE,
+  readSelfState,
   type ClientMessage,
   type CollisionMap,
   type InputMsg,
@@ -187,14 +188,7 @@ export class NetSession {
   private reconcileOwn(snap: SnapshotMsg): void {
     const history = this.inputs.history;
     history.ack(snap.ackSeq);
-    const s = this.serverState;
-    s.x = snap.self.x / POS_SCALE;
-    s.y = snap.self.y / POS_SCALE;
-    s.vx = snap.self.vx / VEL_SCALE;
-    s.vy = snap.self.vy / VEL_SCALE;
-    s.dash = snap.self.dash;
-    s.dashCooldown = snap.self.dashCooldown;
-    this.reconciler.reconcile(snap.ackSeq, s, history);
+    this.reconciler.reconcile(snap.ackSeq, readSelfState(snap.self, this.serverState), history);
   }
 
   private readonly sendInput = (seq: number, buttons: number, aim: number): void => {

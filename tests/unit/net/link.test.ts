@@ -174,6 +174,46 @@ describe('ReconnectingLink', () => {
     expect(sent(latest())[0]).toMatchObject({ room: 'QK7MZ' });
   });
 
+  it('after a restart (4010, then 4011 for the token) a private room is rejoined by its code, and 4004 for it is final', () => {
+    const env = makeLink(undefined, CREATE_PRIVATE_ROOM);
+    env.link.open();
+    const s1 = latest();
+    s1.open();
+    deliver(s1, welcomeMsg({ roomCode: 'QK7MZ', resumeToken: 'tok-1', resumed: false, privateRoom: true }));
+    s1.serverClose(CloseCode.ServerShutdown, 'restarting');
+    env.clock.t += 1000;
+    env.link.update(env.clock.t);
+    const s2 = latest();
+    s2.open();
+    expect(sent(s2)[0]).toMatchObject({ room: 'QK7MZ', resumeToken: 'tok-1' });
+    s2.serverClose(CloseCode.ResumeRefused, 'unknown token');
+    env.link.update(env.clock.t);
+    const s3 = latest();
+    s3.open();
+    const hello = sent(s3)[0]!;
+    expect(hello).toMatchObject({ room: 'QK7MZ' });
+    expect(hello).not.toHaveProperty('resumeToken');
+    s3.serverClose(CloseCode.RoomNotFound, 'no such room');
+    expect(env.link.state).toBe('closed');
+    expect(env.log.closed).toEqual([[CloseCode.RoomNotFound, 'no such room']]);
+  });
+
+  it('after a restart a public room, even one joined by its code, is left for quick play', () => {
+    const env = makeLink(undefined, 'ABCD');
+    env.link.open();
+    const s1 = latest();
+    s1.open();
+    deliver(s1, welcomeMsg({ roomCode: 'ABCD', resumeToken: 'tok-1', resumed: false, privateRoom: false }));
+    s1.serverClose(CloseCode.ServerShutdown, 'restarting');
+    env.clock.t += 1000;
+    env.link.update(env.clock.t);
+    latest().open();
+    latest().serverClose(CloseCode.ResumeRefused, 'unknown token');
+    env.link.update(env.clock.t);
+    latest().open();
+    expect(sent(latest())[0]).toMatchObject({ kind: ClientKind.Hello, room: '' });
+  });
+
   it('joined() starts the backoff over; without it the delays keep growing', () => {
     const env = makeLink({ baseDelayMs: 500, maxDelayMs: 4000, maxAttempts: 5, random: () => 0.5 });
     welcomed(env).serverClose(1006, '');

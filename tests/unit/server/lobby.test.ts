@@ -19,6 +19,9 @@ describe('lobby', () => {
     const code = p.welcome().roomCode;
     expect(code).not.toBe(a.welcome().roomCode);
     expect(g.game.directory.rooms.get(code)!.isPublic).toBe(false);
+    // The Welcome says so, for where the client goes after a restart (README §13).
+    expect(p.welcome().privateRoom).toBe(true);
+    expect(a.welcome().privateRoom).toBe(false);
     const q = g.connect();
     q.hello('q');
     expect(q.welcome().roomCode).toBe(a.welcome().roomCode);
