@@ -1,37 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TimerClock } from '../../../protocol/clock.ts';
 import { Swarm, type IntervalReport, type SwarmConfig, type WorkerMessage } from '../../../game-client/bots/swarm.ts';
-
-/** Time moves only when the test says so; timers fire (never sooner than 1 ms) as it passes them. */
-class FakeClock implements TimerClock {
-  t = 10_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now = (): number => this.t;
-  setTimer = (fn: () => void, ms: number): unknown => {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + Math.max(1, ms), fn, id });
-    return id;
-  };
-  clearTimer = (h: unknown): void => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > until) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.fn();
-    }
-    this.t = until;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
+import { FakeTimerClock } from '../fake-timer-clock.ts';
 
 const config: SwarmConfig = {
   url: 'ws://127.0.0.1:1/ws',
@@ -57,7 +26,7 @@ function intervals(posted: WorkerMessage[]): IntervalReport[] {
 
 describe("the swarm's loop (the shared FixedLoop on the injected clock)", () => {
   it('wakes at 4x the tick rate and reports once per interval', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(10_000);
     const posted: WorkerMessage[] = [];
     const swarm = new Swarm(config, (m) => posted.push(m), clock);
     swarm.start();
@@ -75,7 +44,7 @@ describe("the swarm's loop (the shared FixedLoop on the injected clock)", () => 
   });
 
   it('after a stall it wakes once, counts it late, and skips the missed wakes instead of bursting', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(10_000);
     const posted: WorkerMessage[] = [];
     const swarm = new Swarm({ ...config, reportEveryMs: 60_000 }, (m) => posted.push(m), clock);
     swarm.start();

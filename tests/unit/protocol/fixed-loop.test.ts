@@ -1,47 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { TimerClock } from '../../../protocol/clock.ts';
 import { FixedLoop, type TickInfo } from '../../../protocol/fixed-loop.ts';
-
-/**
- * Time moves only when the test says so; timers fire when time passes them, each
- * `lateness` ms late and never sooner than 1 ms (like Node's).
- */
-class FakeClock implements TimerClock {
-  t = 500;
-  lateness = 0;
-  armed = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now = (): number => this.t;
-  setTimer = (fn: () => void, ms: number): unknown => {
-    this.armed++;
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + Math.max(1, ms) + this.lateness, fn, id });
-    return id;
-  };
-  clearTimer = (h: unknown): void => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > until) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.fn();
-    }
-    this.t = until;
-  }
-  get pending(): number {
-    return this.timers.length;
-  }
-}
+import { FakeTimerClock } from '../fake-timer-clock.ts';
 
 describe('FixedLoop on an injected clock', () => {
   it("late: 'skip' runs one tick after a stall and skips the rest, then stays on the grid", () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(500);
     const ticks: TickInfo[] = [];
     const loop = new FixedLoop(10, (i) => ticks.push(i), clock, { maxCatchUp: 1, late: 'skip' });
     loop.start();
@@ -60,7 +23,7 @@ describe('FixedLoop on an injected clock', () => {
   });
 
   it('by default a stall is caught up, at most maxCatchUp ticks per wake', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(500);
     const perWake: number[] = [];
     let last = -1;
     const loop = new FixedLoop(
@@ -84,7 +47,7 @@ describe('FixedLoop on an injected clock', () => {
   });
 
   it('timers come from the clock: stop() leaves none armed', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(500);
     const loop = new FixedLoop(30, () => {}, clock, { late: 'skip' });
     loop.start();
     clock.advance(200);

@@ -1,41 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FixedLoop, type LoopClock, type TickInfo } from '../../../game-server/loop.ts';
-
-/** A clock whose time only moves when the test says so; timers fire when time passes them. */
-class FakeClock implements LoopClock {
-  t = 1000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  /** Extra delay added to every timer, to model a sluggish event loop. */
-  lateness = 0;
-  now = (): number => this.t;
-  setTimer = (fn: () => void, ms: number): unknown => {
-    const id = this.nextId++;
-    // Like Node, a timer never fires sooner than 1 ms from now.
-    this.timers.push({ at: this.t + Math.max(1, ms) + this.lateness, fn, id });
-    return id;
-  };
-  clearTimer = (h: unknown): void => {
-    this.timers = this.timers.filter((x) => x.id !== h);
-  };
-  /** Advance time to `until`, firing due timers in order. */
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > until) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
-      next.fn();
-    }
-    this.t = until;
-  }
-}
+import { FixedLoop, type TickInfo } from '../../../game-server/loop.ts';
+import { FakeTimerClock } from '../fake-timer-clock.ts';
 
 describe('FixedLoop', () => {
   it('runs exactly rate ticks per second with tick times on the ideal grid, even when timers fire late', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(1000);
     clock.lateness = 7; // every timer fires 7 ms late
     const ticks: TickInfo[] = [];
     const loop = new FixedLoop(30, (i) => ticks.push(i), clock);
@@ -55,7 +24,7 @@ describe('FixedLoop', () => {
   });
 
   it('catches up on ticks missed during a stall instead of skipping them', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(1000);
     const ticks: number[] = [];
     const loop = new FixedLoop(20, (i) => ticks.push(i.tick), clock);
     loop.start();
@@ -74,7 +43,7 @@ describe('FixedLoop', () => {
   });
 
   it('stop() ends the ticks', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimerClock(1000);
     let n = 0;
     const loop = new FixedLoop(30, () => n++, clock);
     loop.start();
