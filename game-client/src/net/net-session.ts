@@ -130,8 +130,17 @@ export class NetSession {
    * trip (half the RTT). NaN before anything is drawn.
    */
   viewAge(now: number): number {
-    const trip = this.clock.synced ? this.clock.smoothedRtt / 2 : 0;
-    return this.clock.serverNow(now) - this.interpolator.renderTime + trip;
+    return this.clock.serverNow(now) - this.interpolator.renderTime + this.fireTrip();
+  }
+
+  /**
+   * The Fire input's one-way trip, ms: half the lowest RTT in the window. The lowest,
+   * because the clock offset comes from the lowest-RTT pongs too: a page that handles a
+   * pong a few frames late measures its RTT that much too long and its offset half that
+   * too short, and only when both come from the same pongs do the errors cancel.
+   */
+  private fireTrip(): number {
+    return this.clock.synced ? this.clock.minRtt / 2 : 0;
   }
 
   get playerId(): number {
@@ -191,7 +200,7 @@ export class NetSession {
     const interp = this.interpolator;
     if (Number.isNaN(interp.renderTime)) return;
     const clock = this.clock;
-    const network = clock.synced ? clock.serverNow(now) - interp.streamNow(now) + clock.smoothedRtt / 2 : 0;
+    const network = clock.synced ? clock.serverNow(now) - interp.streamNow(now) + this.fireTrip() : 0;
     interp.setCeiling(this.rewindLimitMs - this.rewindMarginMs - network);
   }
 
