@@ -116,6 +116,8 @@ export class Lobby {
         // Every welcome issues a new token: an old copy is worth nothing from now on.
         resumeToken: this.resumable.issue(id, room),
         resumed,
+        // The limit this room's arena really judges by: the client keeps its view inside it.
+        maxRewindMs: room.arena.lag.maxRewindMs,
       }),
     );
   }

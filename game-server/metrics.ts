@@ -19,6 +19,7 @@ export interface MetricSources {
   tickOverruns(): number;
   snapshotsSent(): number;
   snapshotsSkipped(): number;
+  shotsBeyondRewind(): number;
 }
 
 /** Tick durations, seconds: a 30 Hz tick has 33 ms; most ticks take well under 1 ms. */
@@ -81,6 +82,12 @@ export class ServerMetrics {
       'dustup_snapshots_skipped_total',
       'Snapshots not sent because the client was not reading (backpressure)',
       src.snapshotsSkipped,
+    );
+    mirror(
+      r,
+      'dustup_shots_beyond_rewind_total',
+      'Shots refused (hit no one) because their view time was older than the rewind limit',
+      src.shotsBeyondRewind,
     );
     this.disconnects = new Counter({
       name: 'dustup_disconnects_total',

@@ -25,7 +25,7 @@ import { InputQueue } from './net/input-queue.ts';
 import { InterestGrid } from './net/interest-grid.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
-import { Arena, type Combatant } from './world/arena.ts';
+import { Arena, type Combatant, type ShotTotals } from './world/arena.ts';
 
 export interface Player {
   readonly id: number;
@@ -59,14 +59,16 @@ export interface RoomOptions {
   random: () => number;
   /** Counters shared by every room of a server, for /metrics (rooms come and go). */
   totals?: RoomTotals;
+  /** Lag compensation's limit, ms (default MAX_REWIND_MS); each Welcome carries it. */
+  maxRewindMs?: number;
 }
 
-export interface RoomTotals {
+export interface RoomTotals extends ShotTotals {
   snapshotsSent: number;
   snapshotsSkipped: number;
 }
 
-export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0 });
+export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0, shotsBeyondRewind: 0 });
 
 export class Room {
   readonly players = new Map<number, Player>();
@@ -105,7 +107,7 @@ export class Room {
     this.backpressure = { softLimitBytes: opts.sendSoftLimitBytes, timeoutMs: opts.slowConsumerTimeoutMs };
     this.totals = opts.totals ?? newRoomTotals();
     this.events = new EventFeed(grid);
-    this.arena = new Arena(map, opts.tickRate, opts.random, this.events);
+    this.arena = new Arena(map, opts.tickRate, opts.random, this.events, this.totals, opts.maxRewindMs);
   }
 
   get size(): number {

@@ -162,6 +162,11 @@ export interface WelcomeMsg {
    * as not private; it travels whenever resumeToken does (protocol version 4).
    */
   privateRoom?: boolean;
+  /**
+   * The server's lag-compensation limit, ms (protocol version 5): a shot whose view is
+   * older is refused, so a client keeps what it draws younger than this.
+   */
+  maxRewindMs?: number;
 }
 
 /**

@@ -171,6 +171,12 @@ export const SERVER_SCHEMA = [
         fallback: 0,
         doc: '1: the room is private (created with `"new"`, joined only by its code); 0: public. Absent: 0. Tells a client where to go after a restart (§13)',
       },
+      {
+        name: 'maxRewindMs',
+        type: 'uint',
+        optional: true,
+        doc: 'how far back (ms) the server rewinds players to judge a shot: a Fire whose `viewTime` is older than this when its tick runs hits no one (§12). Keep the age of what you draw within it. Absent (never from a version 5 server): 250',
+      },
     ],
   },
   {

@@ -18,6 +18,8 @@ export interface DustupTestState {
   chat?: string[];
   /** The leaderboard by score. */
   leaderboard?: { name: string; score: number }[];
+  /** The netcode figures the F3 overlay shows (ms), and the frame rate. */
+  net?: { fps: number; rtt: number; rttSmoothed: number; interpolationDelay: number; interpolationTarget: number; viewAge: number; rewindLimit: number; viewLimit: string };
 }
 
 declare global {

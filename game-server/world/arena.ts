@@ -39,6 +39,14 @@ export interface Combatant {
   respawnAt: number;
   /** Takes no damage before this loop time (ms). */
   protectedUntil: number;
+  /** Shots refused because their view was older than the rewind limit, since joining. */
+  shotsBeyondRewind: number;
+}
+
+/** Counters an arena adds to (shared by every room of a server, for /metrics). */
+export interface ShotTotals {
+  /** Shots whose viewTime was older than the rewind limit when judged: they hit no one. */
+  shotsBeyondRewind: number;
 }
 
 export interface Fighter {
@@ -72,17 +80,20 @@ export class Arena {
   private readonly shots: PendingShot[] = [];
   private readonly rewound: ShotTarget[] = [];
   private readonly result: ShotResult = { dist: 0, hitId: -1, dx: 1, dy: 0 };
-  /** Shots fired / that hit someone, since the room opened. */
+  /** Shots fired / that hit someone / refused as beyond the rewind limit, since the room opened. */
   shotsFired = 0;
   shotsHit = 0;
+  shotsBeyondRewind = 0;
 
   constructor(
     readonly map: CollisionMap,
     tickRate: number,
     private readonly random: () => number,
     private readonly events: EventSink,
+    private readonly totals: ShotTotals = { shotsBeyondRewind: 0 },
+    maxRewindMs: number = MAX_REWIND_MS,
   ) {
-    this.lag = new LagCompensator(MAX_REWIND_MS, 1000 / tickRate);
+    this.lag = new LagCompensator(maxRewindMs, 1000 / tickRate);
     this.pickups = new PickupField(map.pickups ?? []);
     this.cooldownTicks = blasterCooldownTicks(tickRate);
   }
@@ -96,6 +107,7 @@ export class Arena {
       nextFireTick: 0,
       respawnAt: 0,
       protectedUntil: now + SPAWN_PROTECTION_MS,
+      shotsBeyondRewind: 0,
     };
   }
 
@@ -139,7 +151,17 @@ export class Arena {
   private resolve(shot: PendingShot, now: number, players: ReadonlyMap<number, Fighter>): void {
     const shooter = shot.shooter;
     this.shotsFired++;
-    const targets = this.lag.rewind(shot.viewTime, this.rewound);
+    // Beyond the limit the shot is refused rather than judged at the limit: the positions
+    // there are ones its shooter never saw, so any verdict would be a guess, and a hit
+    // would reach a target further behind cover than the limit was chosen to allow. The
+    // beam still flies (others see it, up to the first wall) but hits no one.
+    const beyond = now - shot.viewTime > this.lag.maxRewindMs;
+    if (beyond) {
+      this.shotsBeyondRewind++;
+      this.totals.shotsBeyondRewind++;
+      shooter.combat.shotsBeyondRewind++;
+    }
+    const targets = beyond ? NO_TARGETS : this.lag.rewind(shot.viewTime, this.rewound);
     const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
@@ -201,6 +223,8 @@ export class Arena {
     });
   }
 }
+
+const NO_TARGETS: readonly ShotTarget[] = [];
 
 /** Living players' positions, one reused object (the lag compensator copies them). */
 function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x: number; y: number }> {

@@ -3,8 +3,8 @@
  * what its shooter saw: the shooter draws the others interpolated at viewTime, a little
  * in the past, and the server looks at the same moment instead of the present.
  *
- * One frame per tick, kept for MAX_REWIND_MS (plus the two frames that bracket its
- * edge). Frames are reused, so recording allocates nothing after warm-up.
+ * One frame per tick, kept for the rewind limit (plus the two frames that bracket its
+ * edge). The arena refuses shots older than the limit before asking for a rewind. Frames are reused, so recording allocates nothing after warm-up.
  */
 import type { ShotTarget } from '../../protocol/index.ts';
 

@@ -15,11 +15,30 @@ export const BLASTER_RANGE = 640;
 /** Time between two shots, ms; the server counts it in whole ticks (9 at 30 Hz). */
 export const BLASTER_COOLDOWN_MS = 300;
 /**
- * Lag compensation looks back at most this far, ms. A shooter whose view is older than
- * this (a very slow link) has its shot judged against where targets were this long ago,
- * so nobody can be shot from further in the past by a laggy or lying client.
+ * Lag compensation looks back at most this far, ms; the Welcome tells each client the
+ * server's value. A shot's rewind is what separates the server's "now" when it judges
+ * the shot from the moment its shooter was drawing: the snapshots' one-way trip down,
+ * the interpolation delay, the Fire input's trip up, the server's input buffer and the
+ * wait for the next tick. At 30 Hz (33 ms ticks), interpolation delay is at least two
+ * snapshot intervals (67 ms) or one plus the jitter, and the input buffer with the tick
+ * wait is about three ticks (100 ms), so for the network profiles the bench uses:
+ *   LAN 0 ms:             0 + 67 + 100 = ~170 ms
+ *   good 25 + 5 one way:  50..60 + 67 + 100 = ~230 ms
+ *   typical 60 + 15:      120..150 + 67 + 100 = ~300 ms (beyond Overwatch's 250)
+ *   bad 120 + 40:         240..320 + 73 + 100 = ~410..490 ms
+ * 500 ms covers "bad" to its worst case. What it costs the target: at MAX_SPEED (240
+ * px/s) a player can still be hit up to 120 px after stepping behind cover, against 60
+ * at Overwatch's 250 ms and 240 at Source's 1 s. Past that, fairness to the target wins:
+ * a shot whose view is older is refused (hits no one), not judged at the limit against
+ * positions its shooter never saw; the client shortens its interpolation delay to stay
+ * inside the limit and says in F3 when the network alone exceeds it.
  */
-export const MAX_REWIND_MS = 250;
+export const MAX_REWIND_MS = 500;
+/**
+ * What a client keeps free of the limit for the part of a shot's age it cannot see:
+ * the server's input buffer and the wait for the tick, in ticks.
+ */
+export const REWIND_MARGIN_TICKS = 3;
 /**
  * The server tests shots against circles this much (px) larger than a player: it
  * absorbs what separates the shooter's picture from the server's (dead reckoning keeps

@@ -116,6 +116,15 @@ export interface ClientStats {
   interpolationDelay: number;
   /** The delay the interpolator is steering toward, ms. */
   interpolationTarget: number;
+  /**
+   * How old, in server time, a shot fired now would be when it reaches the server (the
+   * others' render time against the server clock, plus half the RTT), ms.
+   */
+  viewAge: number;
+  /** The server's rewind limit (the Welcome's), ms: shots from an older view are refused. */
+  rewindLimit: number;
+  /** 'ok'; 'capped': the delay is held below what the jitter asks for, to stay in the limit; 'beyond': the network alone exceeds it. */
+  viewLimit: 'ok' | 'capped' | 'beyond';
   bytesInPerSec: number;
   bytesOutPerSec: number;
   /** Distance of the last prediction correction, px (0 = prediction was exact). */

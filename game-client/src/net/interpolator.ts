@@ -19,7 +19,26 @@
  * the delay shrinks back.
  * The render clock never jumps backwards: it advances by frame time scaled by
  * 0.95..1.05 to converge on the target, and jumps forward only when it is far behind
- * (after a stall or a background tab).
+ * (after a stall or a background tab) or older than the ceiling.
+ *
+ * Frame stalls are not network jitter. Arrival times are read when the message handler
+ * runs, and a page busy drawing a 110 ms frame runs the handlers of everything that came
+ * during it only afterwards, bunched: taken at face value, a browser at 9 frames/s
+ * measures its own frame time as delay variation and draws the others hundreds of ms
+ * late. So each arrival is bounded two ways. Its latest possible time, the handler's, is
+ * what the fastest-snapshot estimate uses (an arrival taken as earlier than it was would
+ * move the render clock past data that is not there). Its earliest possible time is used
+ * for the slowest one: a handler that runs more than `stallAllowanceMs` after the last
+ * frame began was held up by that frame, so the snapshot is taken to have come no later
+ * than that allowance into the frame. What is lost is only lateness that happened inside
+ * a frame, which no frame could have shown anyway: the next frame draws after the
+ * bunched handlers have run.
+ *
+ * The ceiling keeps the view young enough for lag compensation: the server refuses a
+ * shot whose view is older than its rewind limit, so the session sets a ceiling on the
+ * delay (the limit less what the network and the server add) and the delay stays under
+ * it even when the jitter asks for more (others may then freeze for a moment, which is
+ * better than shots that cannot hit).
  */
 import { ANGLE_STEPS, POS_SCALE, VEL_SCALE, type EntityState, type ResolvedSnapshot } from '../../../protocol/index.ts';
 
@@ -38,6 +57,12 @@ export interface InterpolatorOptions {
   offsetWindow?: number;
   /** Gain of the jitter estimate per snapshot (RFC 3550 uses 1/16). */
   jitterGain?: number;
+  /**
+   * A message handler running this long (ms) after the last frame began was held up by
+   * that frame; its arrival is taken as no later than this into the frame. Default one
+   * snapshot interval: longer than a frame of any page that keeps up.
+   */
+  stallAllowanceMs?: number;
 }
 
 interface Buffered {
@@ -59,10 +84,12 @@ export class Interpolator {
   private readonly snapBehind: number;
   private readonly maxBuffered: number;
   private readonly jitterGain: number;
+  private readonly stallAllowance: number;
 
   private readonly buffer: Buffered[] = [];
-  /** Ring of serverTime - arrival for the last offsetWindow snapshots. */
+  /** Rings of serverTime - arrival for the last offsetWindow snapshots: by the handler's time, and by the earliest it can have been. */
   private readonly offsets: Float64Array;
+  private readonly earlyOffsets: Float64Array;
   private offsetCount = 0;
   private offsetNext = 0;
   /** max of offsets: serverTime - localTime of the fastest recent snapshot. */
@@ -71,6 +98,10 @@ export class Interpolator {
   private delayVariation = 0;
   private lastArrival = Number.NaN;
   private lastServerTime = Number.NaN;
+  /** Local time of the latest update() (the frame that ran last). */
+  private lastFrame = Number.NaN;
+  /** Most delay the view may have, ms (the session sets it from the rewind limit). */
+  private ceiling = Infinity;
 
   /** Render time on the server's timebase, ms (NaN before the first snapshot). */
   renderTime = Number.NaN;
@@ -85,6 +116,8 @@ export class Interpolator {
   stale = 0;
   /** Frames sampled while render time was past the newest snapshot (starved). */
   starvedSamples = 0;
+  /** Times the render clock was jumped forward to get under the ceiling. */
+  ceilingJumps = 0;
 
   private readonly out: EntityState[] = [];
   private readonly pool: EntityState[] = [];
@@ -99,13 +132,49 @@ export class Interpolator {
     this.snapBehind = opts.snapBehindMs ?? Math.max(250, 4 * this.intervalMs);
     this.maxBuffered = Math.max(4, opts.maxBuffered ?? Math.ceil(snapshotRate * 3));
     this.jitterGain = opts.jitterGain ?? 1 / 16;
+    this.stallAllowance = opts.stallAllowanceMs ?? this.intervalMs;
     this.offsets = new Float64Array(Math.max(1, opts.offsetWindow ?? Math.ceil(snapshotRate * 2)));
+    this.earlyOffsets = new Float64Array(this.offsets.length);
   }
 
-  /** The delay the render clock steers toward, ms. */
+  /** The delay the jitter asks for, before the ceiling, ms. */
+  get wantedDelay(): number {
+    return Math.min(this.maxDelay, Math.max(this.minDelay, this.intervalMs + this.delayVariation));
+  }
+
+  /**
+   * The delay the render clock steers toward, ms: what the jitter asks for, under the
+   * ceiling, but never under one interval (below that there is no pair to interpolate).
+   */
   get targetDelay(): number {
-    const d = Math.max(this.minDelay, this.intervalMs + this.delayVariation);
-    return Math.min(this.maxDelay, d);
+    return Math.min(this.wantedDelay, Math.max(this.intervalMs, this.ceiling));
+  }
+
+  /**
+   * The most delay the view may have from now on, ms (Infinity: no limit). The render
+   * clock is jumped forward at the next update if it is older.
+   */
+  setCeiling(ms: number): void {
+    this.ceiling = Number.isNaN(ms) ? Infinity : ms;
+  }
+
+  get delayCeiling(): number {
+    return this.ceiling;
+  }
+
+  /** The ceiling is holding the delay below what the jitter asks for. */
+  get capped(): boolean {
+    return this.wantedDelay > this.ceiling;
+  }
+
+  /** Not even one interval fits under the ceiling: the network alone is too slow for it. */
+  get beyondCeiling(): boolean {
+    return this.ceiling < this.intervalMs;
+  }
+
+  /** The newest server time the snapshot stream could have delivered by local time `now`. */
+  streamNow(now: number): number {
+    return now + this.streamOffset;
   }
 
   /** How far behind the estimated newest server time the render clock actually is, ms. */
@@ -145,16 +214,24 @@ export class Interpolator {
     this.buffer.push({ tick: snap.tick, time: snap.serverTime, entities: snap.entities, byId });
     if (this.buffer.length > this.maxBuffered) this.buffer.splice(0, this.buffer.length - this.maxBuffered);
 
+    // The earliest this snapshot can have come (see the top of the file).
+    let early = arrival;
+    if (!Number.isNaN(this.lastFrame)) {
+      early = Math.min(arrival, this.lastFrame + this.stallAllowance);
+      // Bunched ones keep their order.
+      if (early < this.lastArrival) early = Math.min(arrival, this.lastArrival);
+    }
     // Jitter: how much the spacing of arrivals differs from the spacing of send times
     // (send-time spacing, not the nominal interval, so skipped snapshots are not jitter).
     if (!Number.isNaN(this.lastArrival)) {
-      const d = arrival - this.lastArrival - (snap.serverTime - this.lastServerTime);
+      const d = early - this.lastArrival - (snap.serverTime - this.lastServerTime);
       this.jitter += (Math.abs(d) - this.jitter) * this.jitterGain;
     }
-    this.lastArrival = arrival;
+    this.lastArrival = early;
     this.lastServerTime = snap.serverTime;
 
     this.offsets[this.offsetNext] = snap.serverTime - arrival;
+    this.earlyOffsets[this.offsetNext] = snap.serverTime - early;
     this.offsetNext = (this.offsetNext + 1) % this.offsets.length;
     if (this.offsetCount < this.offsets.length) this.offsetCount++;
     let hi = -Infinity;
@@ -162,7 +239,8 @@ export class Interpolator {
     for (let i = 0; i < this.offsetCount; i++) {
       const o = this.offsets[i]!;
       if (o > hi) hi = o;
-      if (o < lo) lo = o;
+      const e = this.earlyOffsets[i]!;
+      if (e < lo) lo = e;
     }
     this.streamOffset = hi;
     this.delayVariation = hi - lo;
@@ -175,6 +253,7 @@ export class Interpolator {
 
   /** Advance the render clock to local time `now` (ms). Call once per frame. */
   update(now: number): void {
+    if (!(now <= this.lastFrame)) this.lastFrame = now;
     if (Number.isNaN(this.renderTime)) return;
     const dt = now - this.lastNow;
     if (!(dt > 0)) return;
@@ -192,6 +271,13 @@ export class Interpolator {
       const next = this.renderTime + dt * this.rate;
       // Catching up never overshoots the target (a long frame would otherwise do so).
       this.renderTime = err > 0 ? Math.min(next, target) : next;
+      // Older than the ceiling allows: shots from this view would be refused, so catch up
+      // at once rather than at 5% (the target is never older than this, so no overshoot).
+      const oldest = now + this.streamOffset - Math.max(this.intervalMs, this.ceiling);
+      if (this.renderTime < oldest) {
+        this.renderTime = oldest;
+        this.ceilingJumps++;
+      }
     }
     this.prune();
   }

@@ -15,6 +15,7 @@ import {
   DeltaError,
   Limits,
   POS_SCALE,
+  REWIND_MARGIN_TICKS,
   REMOTE_POS_SCALE,
   ServerKind,
   SnapshotDecoder,
@@ -65,6 +66,9 @@ export interface EarlySnapshot {
   arrival: number;
 }
 
+/** What servers before protocol version 5 (no Welcome.maxRewindMs) rewound at most, ms. */
+const LEGACY_REWIND_LIMIT_MS = 250;
+
 export class NetSession {
   readonly welcome: WelcomeMsg;
   readonly map: CollisionMap;
@@ -82,6 +86,10 @@ export class NetSession {
   private readonly viewSent = { width: 0, height: 0 };
   /** The time of the latest update(), for a view time before any snapshot. */
   private now: number;
+  /** The server's rewind limit, ms: a shot from a view older than this is refused. */
+  readonly rewindLimitMs: number;
+  /** Of the limit, what the server's input buffer and tick wait may take, ms. */
+  private readonly rewindMarginMs: number;
 
   // Reused every tick: a bot process runs thousands of sessions.
   private readonly inputMsg: InputMsg = { kind: ClientKind.Input, seq: 0, buttons: 0, aim: 0 };
@@ -112,6 +120,27 @@ export class NetSession {
     this.pinger = new Pinger(start, opts);
     this.inputs.start(start);
     this.now = start;
+    this.rewindLimitMs = welcome.maxRewindMs ?? LEGACY_REWIND_LIMIT_MS;
+    this.rewindMarginMs = (REWIND_MARGIN_TICKS * 1000) / welcome.tickRate;
+  }
+
+  /**
+   * How old, on the server's clock, a shot fired now would be when it reaches the
+   * server: the others' render time against server time now, plus the Fire's one-way
+   * trip (half the RTT). NaN before anything is drawn.
+   */
+  viewAge(now: number): number {
+    return this.clock.serverNow(now) - this.interpolator.renderTime + this.fireTrip();
+  }
+
+  /**
+   * The Fire input's one-way trip, ms: half the lowest RTT in the window. The lowest,
+   * because the clock offset comes from the lowest-RTT pongs too: a page that handles a
+   * pong a few frames late measures its RTT that much too long and its offset half that
+   * too short, and only when both come from the same pongs do the errors cancel.
+   */
+  private fireTrip(): number {
+    return this.clock.synced ? this.clock.minRtt / 2 : 0;
   }
 
   get playerId(): number {
@@ -156,8 +185,23 @@ export class NetSession {
     this.inputs.update(now, buttons, this.controls.aimByte, this.sendInput);
     this.pinger.update(now, this.send);
     this.reportViewport();
+    this.keepViewInRewind(now);
     this.interpolator.update(now);
     this.reconciler.advance(now);
+  }
+
+  /**
+   * The delay the others may be drawn at and still be hit: the limit, less the margin,
+   * less what viewAge adds to the delay (how far the stream's newest time lags the
+   * server's clock, plus the Fire's trip up). A stalled page measures RTT a frame too
+   * long and its clock offset half a frame short; in this sum the two cancel.
+   */
+  private keepViewInRewind(now: number): void {
+    const interp = this.interpolator;
+    if (Number.isNaN(interp.renderTime)) return;
+    const clock = this.clock;
+    const network = clock.synced ? clock.serverNow(now) - interp.streamNow(now) + this.fireTrip() : 0;
+    interp.setCeiling(this.rewindLimitMs - this.rewindMarginMs - network);
   }
 
   /** Decode into the cells and buffer for interpolation; false when the stream broke. */

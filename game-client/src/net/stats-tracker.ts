@@ -17,6 +17,9 @@ export class StatsTracker {
     snapshotJitter: 0,
     interpolationDelay: Number.NaN,
     interpolationTarget: Number.NaN,
+    viewAge: Number.NaN,
+    rewindLimit: Number.NaN,
+    viewLimit: 'ok',
     bytesInPerSec: 0,
     bytesOutPerSec: 0,
     predictionError: 0,
@@ -53,6 +56,9 @@ export class StatsTracker {
     st.snapshotJitter = interp.jitter;
     st.interpolationDelay = interp.delay(now);
     st.interpolationTarget = interp.targetDelay;
+    st.viewAge = session.viewAge(now);
+    st.rewindLimit = session.rewindLimitMs;
+    st.viewLimit = interp.beyondCeiling ? 'beyond' : interp.capped ? 'capped' : 'ok';
     st.bytesInPerSec = this.inMeter.rate;
     st.bytesOutPerSec = this.outMeter.rate;
     st.predictionError = r.lastError;

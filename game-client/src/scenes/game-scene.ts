@@ -178,6 +178,16 @@ export class GameScene extends Phaser.Scene {
       kills: [...(this.combat?.killLines ?? [])],
       chat: [...(this.combat?.chatLines ?? [])],
       leaderboard: match.leaderboard(10).map((s) => ({ name: c.nameOf(s.id), score: s.score })),
+      net: {
+        fps: this.game.loop.actualFps,
+        rtt: c.stats.rtt,
+        rttSmoothed: c.stats.rttSmoothed,
+        interpolationDelay: c.stats.interpolationDelay,
+        interpolationTarget: c.stats.interpolationTarget,
+        viewAge: c.stats.viewAge,
+        rewindLimit: c.stats.rewindLimit,
+        viewLimit: c.stats.viewLimit,
+      },
     };
   }
 }

@@ -6,6 +6,12 @@
 import type { ClientStats } from '../net/client.ts';
 import { inviteLink, show, ui } from '../ui/dom.ts';
 
+/** What the view-age line adds when the view is not comfortably inside the server's rewind limit. */
+const VIEW_LIMIT_NOTE: Record<ClientStats['viewLimit'], string> = {
+  ok: '',
+  capped: ' (delay capped to fit)',
+  beyond: ' BEYOND LIMIT: network too slow, shots may be refused',
+};
 const fmt = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const kb = (bytesPerSec: number): string =>
   bytesPerSec >= 1024 ? `${(bytesPerSec / 1024).toFixed(1)} KB/s` : `${bytesPerSec.toFixed(0)} B/s`;
@@ -86,6 +92,7 @@ export class Hud {
       `RTT          ${fmt(s.rtt)} ms (avg ${fmt(s.rttSmoothed)})`,
       `snapshots    ${fmt(s.snapshotRate, 1)}/s (jitter ${fmt(s.snapshotJitter, 1)} ms)`,
       `interp delay ${fmt(s.interpolationDelay)} ms (target ${fmt(s.interpolationTarget)})`,
+      `view age     ${fmt(s.viewAge)} ms of ${fmt(s.rewindLimit)}${VIEW_LIMIT_NOTE[s.viewLimit]}`,
       `in           ${kb(s.bytesInPerSec)}`,
       `out          ${kb(s.bytesOutPerSec)}`,
       `tick rate    ${fmt(s.tickRate)} Hz`,

@@ -11,6 +11,7 @@ import {
   ServerKind,
   cellId,
   decodeClientMessage,
+  MAX_REWIND_MS,
   emptyCell,
   encodeFullCell,
   encodeServerMessage,
@@ -84,6 +85,9 @@ class FakeServer {
           serverTime: 0,
           mapId: 'arena',
           roomCode: 'ABCD',
+          // As a version 5 server: the limit travels after the resume fields.
+          resumeToken: 'tok',
+          maxRewindMs: MAX_REWIND_MS,
         });
         this.send({ kind: ServerKind.Roster, players: [{ id: 1, name: msg.name }, { id: 2, name: 'Bob' }] });
         this.running = true;

@@ -196,3 +196,120 @@ describe('Interpolator render clock', () => {
     expect(interp.renderTime).toBeLessThanOrEqual(interp.targetTime(now) + 1e-9);
   });
 });
+
+/**
+ * A page that draws one frame every `frameMs` on a link with a fixed 5 ms one-way
+ * delay (local clock = server clock + 1000 ms): a snapshot that arrives while a frame is
+ * being drawn has its handler run when the frame ends, just before the next one, as a
+ * browser's event loop does. Returns the figures once the window has filled.
+ */
+function stalledPage(frameMs: number, opts: ConstructorParameters<typeof Interpolator>[1] = {}) {
+  const interp = new Interpolator(RATE, opts);
+  let sent = 0;
+  let maxTarget = 0;
+  let maxDelay = 0;
+  let starvedAtStart = 0;
+  for (let frame = 0; frame * frameMs < 8000; frame++) {
+    const now = 1000 + frame * frameMs;
+    // Everything that reached the socket during the last frame is handled now.
+    while (sent * INTERVAL + 1005 <= now) {
+      interp.push(snap(sent, sent * INTERVAL, [ent(1, sent, 0)]), now);
+      sent++;
+    }
+    interp.update(now);
+    interp.sample();
+    if (now < 4000) {
+      starvedAtStart = interp.starvedSamples;
+      continue;
+    }
+    maxTarget = Math.max(maxTarget, interp.targetDelay);
+    maxDelay = Math.max(maxDelay, interp.delay(now));
+  }
+  return { interp, maxTarget, maxDelay, starvedAfterWarmup: interp.starvedSamples - starvedAtStart };
+}
+
+describe('Interpolator under frame stalls', () => {
+  it('at 9 frames/s (110 ms frames) on a clean link the delay stays at its clean-link value, not 300+ ms', () => {
+    const fast = stalledPage(1000 / 60);
+    const slow = stalledPage(110);
+    // A few snapshot intervals, as at 60 frames/s: the frame time is not taken as jitter.
+    expect(fast.maxTarget).toBeCloseTo(2 * INTERVAL, 6);
+    expect(slow.maxTarget).toBeLessThanOrEqual(3 * INTERVAL);
+    expect(slow.maxDelay).toBeLessThan(4 * INTERVAL);
+    // And the shorter delay never leaves a frame without a pair to draw between.
+    expect(slow.starvedAfterWarmup).toBe(0);
+  });
+
+  it('the same page, measuring arrivals at face value (no stall allowance), would draw others a frame and more late', () => {
+    const naive = stalledPage(110, { stallAllowanceMs: Infinity });
+    expect(naive.maxTarget).toBeGreaterThan(INTERVAL + 100);
+  });
+
+  it('real network jitter is still measured on a page that keeps up', () => {
+    const interp = new Interpolator(RATE);
+    const random = rng(3);
+    let sent = 0;
+    const due: number[] = [];
+    for (let frame = 0; frame < 300; frame++) {
+      const now = 1000 + frame * (1000 / 60);
+      while (sent * INTERVAL + 1005 <= now) due.push(sent++);
+      // Each snapshot is held 0..80 ms more, in order (TCP).
+      let last = 0;
+      while (due.length > 0) {
+        const k = due[0]!;
+        const at = Math.max(last, 1005 + k * INTERVAL + Math.floor(random() * 80));
+        if (at > now) break;
+        last = at;
+        interp.push(snap(k, k * INTERVAL, [ent(1, k, 0)]), now);
+        due.shift();
+      }
+      interp.update(now);
+    }
+    expect(interp.variation).toBeGreaterThan(50);
+    expect(interp.targetDelay).toBeGreaterThan(INTERVAL + 50);
+  });
+});
+
+describe('Interpolator delay ceiling', () => {
+  /** A link whose snapshots come 0..150 ms late: the jitter asks for a long delay. */
+  function jittery(ceiling: number) {
+    const interp = new Interpolator(RATE);
+    const random = rng(9);
+    let t = 1000;
+    for (let k = 0; k < 120; k++) {
+      t = Math.max(t, 1000 + k * INTERVAL + random() * 150);
+      interp.setCeiling(ceiling);
+      interp.push(snap(k, k * INTERVAL, [ent(1, k, 0)]), t);
+      interp.update(t);
+    }
+    return { interp, now: t };
+  }
+
+  it('holds the delay under the ceiling though the jitter asks for more, and says it is capped', () => {
+    const free = jittery(Infinity);
+    expect(free.interp.targetDelay).toBeGreaterThan(120);
+    expect(free.interp.capped).toBe(false);
+    const held = jittery(90);
+    expect(held.interp.wantedDelay).toBeGreaterThan(120);
+    expect(held.interp.targetDelay).toBe(90);
+    expect(held.interp.delay(held.now)).toBeLessThanOrEqual(90 + 1e-9);
+    expect(held.interp.capped).toBe(true);
+    expect(held.interp.beyondCeiling).toBe(false);
+  });
+
+  it('a ceiling lowered at once brings the render clock under it at the next frame, forward only', () => {
+    const { interp, now } = jittery(Infinity);
+    const before = interp.renderTime;
+    interp.setCeiling(60);
+    interp.update(now + 10);
+    expect(interp.renderTime).toBeGreaterThan(before);
+    expect(interp.delay(now + 10)).toBeLessThanOrEqual(60 + 1e-9);
+    expect(interp.ceilingJumps).toBe(1);
+  });
+
+  it('below one interval it keeps one interval (a pair to draw) and reports the view beyond the limit', () => {
+    const { interp } = jittery(10);
+    expect(interp.targetDelay).toBe(INTERVAL);
+    expect(interp.beyondCeiling).toBe(true);
+  });
+});

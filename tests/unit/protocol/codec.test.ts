@@ -576,6 +576,7 @@ const readmeExamples = (): Uint8Array[] => {
       roomCode: 'QK7MZ',
       resumeToken: 'q3Yb8xJ0sKp2Lm9TzR4vWA',
       resumed: false,
+      maxRewindMs: 500,
     }),
     // Tick 1801, a fresh start: full blocks for the two occupied cells (7 and 14).
     snap({

@@ -52,7 +52,7 @@ describe('the schema and the TypeScript constants agree', () => {
 
   it('a client message encodes as [kind, ...its schema fields in order], and validates back', () => {
     const samples = [
-      { kind: 1, version: 4, name: 'Ann', room: 'ABCD', resumeToken: 'tok' },
+      { kind: 1, version: 5, name: 'Ann', room: 'ABCD', resumeToken: 'tok' },
       { kind: 2, seq: 9, buttons: 16, aim: 3, viewTime: 77 },
       { kind: 3, clientTime: 5.5 },
       { kind: 4, width: 640, height: 480 },
@@ -101,6 +101,30 @@ describe('Welcome.privateRoom (protocol version 4)', () => {
     const old = decodeServerMessage(new Uint8Array([0x9a, ...encodeServerMessage(base).subarray(1), 0xa3, 0x74, 0x6f, 0x6b, 0x01]));
     expect(old).toEqual({ ...base, resumeToken: 'tok', resumed: true });
     expect('privateRoom' in old).toBe(false);
+  });
+});
+
+describe('Welcome.maxRewindMs (version 5)', () => {
+  const base: WelcomeMsg = {
+    kind: ServerKind.Welcome,
+    playerId: 7,
+    tickRate: 30,
+    snapshotRate: 30,
+    serverTick: 1800,
+    serverTime: 60000,
+    mapId: 'arena',
+    roomCode: 'QK7MZ',
+  };
+
+  it('travels as element 11, after privateRoom, and reads back', () => {
+    const msg: WelcomeMsg = { ...base, resumeToken: 'tok', resumed: false, privateRoom: false, maxRewindMs: 500 };
+    expect(strictDecode(encodeServerMessage(msg))).toEqual([10, 7, 30, 30, 1800, 60000, 'arena', 'QK7MZ', 'tok', 0, 0, 500]);
+    expect(decodeServerMessage(encodeServerMessage(msg))).toEqual(msg);
+  });
+
+  it('a version 4 Welcome (11 elements) decodes without it', () => {
+    const old = decodeServerMessage(encodeServerMessage({ ...base, resumeToken: 'tok', resumed: false }));
+    expect('maxRewindMs' in old).toBe(false);
   });
 });
 

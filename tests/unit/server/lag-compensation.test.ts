@@ -88,18 +88,47 @@ describe('lag compensation', () => {
     expect(s.events.of(EventType.Shot)[0]!.x1).toBe(100 + BLASTER_RANGE); // nothing in range
   });
 
-  it(`misses when the view time is older than the ${MAX_REWIND_MS} ms cap: it is judged at the cap`, () => {
-    // The target stands on the line until 400 ms; the shot is fired at 700 ms.
-    const old = scenario(400);
-    old.run(700);
-    // Seen at 340 ms, 360 ms ago: beyond the cap, so judged at 450 ms: the target has gone.
-    old.shoot(340);
-    expect(old.events.of(EventType.Hit)).toEqual([]);
-    // The same view when the shot is fired at about 567 ms (227 ms later) is within the cap: a hit.
-    const recent = scenario(400);
-    recent.run(560);
-    recent.shoot(340);
-    expect(recent.events.of(EventType.Hit)).toHaveLength(1);
+  it(`refuses a shot whose view is older than the ${MAX_REWIND_MS} ms limit, and counts it; one just within it is judged`, () => {
+    // The target never leaves the line of fire: judged at the limit, as before, it would
+    // be hit. Refused, nobody is hit, and the beam still flies (up to the range).
+    const totals = { shotsBeyondRewind: 0 };
+    const events = new RecordingEvents();
+    const arena = new Arena(openMap(), 30, seededRandom(1), events, totals);
+    const shooter = fighter(arena, 1, 100, 300);
+    const target = fighter(arena, 2, 500, 300);
+    const players = new Map<number, Fighter>([
+      [1, shooter],
+      [2, target],
+    ]);
+    let tick = 0;
+    const until = (ms: number): void => {
+      while (tick * TICK_MS < ms) arena.endTick(tick++ * TICK_MS, players);
+    };
+    until(MAX_REWIND_MS + 400);
+    const now = tick * TICK_MS;
+    arena.fire(shooter, quantizeAngle(0), Math.floor(now - MAX_REWIND_MS - 1), tick);
+    arena.endTick(now, players);
+    tick++;
+    expect(events.of(EventType.Hit)).toEqual([]);
+    expect(events.of(EventType.Shot)).toHaveLength(1);
+    expect(events.of(EventType.Shot)[0]!.x1).toBe(100 + BLASTER_RANGE);
+    expect(arena.shotsBeyondRewind).toBe(1);
+    expect(totals.shotsBeyondRewind).toBe(1);
+    expect(shooter.combat.shotsBeyondRewind).toBe(1);
+    // The same shot at exactly the limit is judged: a hit, nothing more counted.
+    until(tick * TICK_MS + 400);
+    const later = tick * TICK_MS;
+    arena.fire(shooter, quantizeAngle(0), Math.ceil(later - MAX_REWIND_MS), tick);
+    arena.endTick(later, players);
+    expect(events.of(EventType.Hit)).toHaveLength(1);
+    expect(totals.shotsBeyondRewind).toBe(1);
+  });
+
+  it('within the limit, a long rewind finds the target where it stood, though it left long since', () => {
+    const s = scenario(400);
+    s.run(400 + MAX_REWIND_MS - 100);
+    s.shoot(340);
+    expect(s.events.of(EventType.Hit)).toHaveLength(1);
   });
 
   it('a view time in the future is judged at the present', () => {
