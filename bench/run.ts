@@ -8,9 +8,9 @@
  * receives per second and the snapshots each bot gets per second. One table is printed
  * and everything is written to bench/results/<timestamp>.json.
  *
- * "full" scenarios run the same load with --snapshot-mode full (the whole room to every
- * client every snapshot, as full-state servers do), so the ratio is measured in the
- * same run on the same machine.
+ * "-full" scenarios run the same load as their namesake with --snapshot-mode full (the
+ * whole room to every client every snapshot, as full-state servers do), so the ratio
+ * (printed per pair) is measured in the same run on the same machine.
  *
  * Options: --only NAME[,NAME] (scenarios), --window S (measurement window, default 20),
  * --pin (server alone on CPU 0, bots on the rest, with taskset: the server's figures
@@ -39,6 +39,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'dense', what: '100 players, one small arena, everyone sees everyone', map: 'dense', bots: 100, maxPlayers: 100, snapshotMode: 'delta', ramp: 50 },
   { name: 'dense-full', what: 'dense, but full state to everyone (peer-style baseline)', map: 'dense', bots: 100, maxPlayers: 100, snapshotMode: 'full', ramp: 50 },
   { name: 'crowd', what: '1,000 players spread over a 256x256-tile map, one room', map: 'crowd', bots: 1000, maxPlayers: 1000, snapshotMode: 'delta', ramp: 200 },
+  // Crowds at one spot: the dense arena is 3 x 2 interest cells, so every cell holds far
+  // more than the 64 players protocol 4 could send as a delta.
+  ...[200, 400].flatMap((n): Scenario[] => [
+    { name: `dense-${n}`, what: `${n} players in the dense arena, all on one screen`, map: 'dense', bots: n, maxPlayers: n, snapshotMode: 'delta', ramp: 100 },
+    { name: `dense-${n}-full`, what: `dense-${n}, but full state to everyone`, map: 'dense', bots: n, maxPlayers: n, snapshotMode: 'full', ramp: 100 },
+  ]),
 ];
 
 interface Result {
@@ -173,13 +179,16 @@ async function main(): Promise<void> {
     results.push(await runScenario(s, windowS));
   }
   console.log(`\n${pin ? `pinned: server on CPU ${pin.server}, bots on CPUs ${pin.bots}\n` : ''}${table(results)}`);
-  const dense = results.find((r) => r.scenario === 'dense');
-  const full = results.find((r) => r.scenario === 'dense-full');
-  if (dense?.bytesPerClientPerSec && full?.bytesPerClientPerSec)
+  // Each scenario next to its full-state twin (NAME and NAME-full), measured in this run.
+  for (const delta of results) {
+    const full = results.find((r) => r.scenario === `${delta.scenario}-full`);
+    if (!delta.bytesPerClientPerSec || !full?.bytesPerClientPerSec) continue;
     console.log(
-      `\ndense vs full state: ${(full.bytesPerClientPerSec / dense.bytesPerClientPerSec).toFixed(1)}x fewer bytes per client, ` +
-        `server CPU ${fmt(dense.serverCpuPct)}% vs ${fmt(full.serverCpuPct)}%`,
+      `\n${delta.scenario} vs full state: bytes per client ${(delta.bytesPerClientPerSec / full.bytesPerClientPerSec).toFixed(3)}x ` +
+        `(${(full.bytesPerClientPerSec / delta.bytesPerClientPerSec).toFixed(1)}x fewer), ` +
+        `server CPU ${fmt(delta.serverCpuPct)}% vs ${fmt(full.serverCpuPct)}% (${fmt(delta.serverCpuPct / full.serverCpuPct, 2)}x)`,
     );
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const file = join(root, 'bench', 'results', `${stamp}.json`);

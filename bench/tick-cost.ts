@@ -5,7 +5,8 @@
  * pipeline from the kernel (on loopback every send also pays for the receiver's TCP
  * processing) and from a load generator sharing the CPU.
  *
- * Options: --players N (default 1000), --map ID (default crowd), --ticks N (default 900).
+ * Options: --players N (default 1000), --map ID (default crowd), --ticks N (default 900),
+ * --snapshot-mode delta|full (default delta; full: the whole map whole to everyone).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,10 +17,14 @@ import { seededRandom } from '../protocol/random.ts';
 import { Room, type Player } from '../game-server/room.ts';
 import { MemoryTransport } from '../game-server/net/memory-transport.ts';
 import { Session } from '../game-server/net/session.ts';
-import { interestView } from '../game-server/net/view-policy.ts';
+import { viewPolicyFor } from '../game-server/net/view-policy.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { players: { type: 'string' }, map: { type: 'string' }, ticks: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { players: { type: 'string' }, map: { type: 'string' }, ticks: { type: 'string' }, 'snapshot-mode': { type: 'string' } },
+});
+const mode = values['snapshot-mode'] ?? 'delta';
+if (mode !== 'delta' && mode !== 'full') throw new Error(`--snapshot-mode must be delta or full, got ${mode}`);
 const players = Number(values.players ?? 1000);
 const mapId = values.map ?? 'crowd';
 const ticks = Number(values.ticks ?? 900);
@@ -32,7 +37,7 @@ const room = new Room('BENCH', true, map, {
   capacity: players,
   sendSoftLimitBytes: 1 << 20,
   slowConsumerTimeoutMs: 5000,
-  view: interestView,
+  view: viewPolicyFor(mode),
   random: seededRandom(1),
 });
 const transports: MemoryTransport[] = [];
@@ -68,7 +73,7 @@ durations.sort((a, b) => a - b);
 const pct = (p: number): number => durations[Math.min(durations.length - 1, Math.floor(p * durations.length))]!;
 const seconds = (ticks - warmup) / TICK_RATE;
 console.log(
-  `${players} players on ${mapId}, ${ticks - warmup} ticks after ${warmup} warm-up: ` +
+  `${players} players on ${mapId} (${mode}), ${ticks - warmup} ticks after ${warmup} warm-up: ` +
     `tick p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms; ` +
     `${((bytesSent() - measuredBytes) / players / seconds / 1000).toFixed(2)} KB/s per client`,
 );

@@ -85,8 +85,14 @@ export class Room {
   readonly arena: Arena;
   /** This tick's joins, leaves and events, flushed before its snapshots. */
   private readonly events: EventFeed;
-  /** The open channels of this tick, their views worked out (reused every tick). */
-  private readonly live: ClientChannel[] = [];
+  /** The players with an open channel this tick, their views worked out (reused every tick). */
+  private readonly live: Player[] = [];
+  /** What sendTick works on, for the player `sendingTo` (set per client per tick). */
+  private sendingTo: Player | null = null;
+  private sendingInfo: TickInfo | null = null;
+  private sendingSnapshot = false;
+  /** sendTick bound once: it runs inside each client's cork, every tick. */
+  private readonly sendTickBound = (): void => this.sendTick();
   /** Stamp of the latest join or leave (see EventFeed.announce). */
   private membership = 0;
   /** Loop time of the latest tick, ms (a newcomer's spawn protection runs from it). */
@@ -243,13 +249,32 @@ export class Room {
       // A player kept for a resume has no one to send to.
       if (!c.open) continue;
       c.look(this.policy, p.state.x, p.state.y);
-      live.push(c);
+      live.push(p);
     }
-    // Joins, leaves and events before the snapshot of the same tick: a kill arrives
-    // before the snapshot its victim has vanished from, a respawn before the one it
-    // reappears in, a newcomer's PlayerJoined before the first snapshot showing it.
-    if (this.events.pending > 0) this.events.flush(info.tick, live);
-    if (due) this.sendSnapshots(info);
+    const events = this.events.pending > 0;
+    if (events) this.events.prepare(info.tick);
+    if (due) this.snapshots.capture(info.tick, this.remoteSources());
+    // Each client's frames of this tick leave in one write (one syscall, not one per frame).
+    this.sendingInfo = info;
+    this.sendingSnapshot = due;
+    for (const p of live) {
+      this.sendingTo = p;
+      p.channel.cork(this.sendTickBound);
+    }
+    this.sendingTo = null;
+    if (events) this.events.finish();
+  }
+
+  /**
+   * One client's frames of the tick. Joins, leaves and events before the snapshot of the
+   * same tick: a kill arrives before the snapshot its victim has vanished from, a
+   * respawn before the one it reappears in, a newcomer's PlayerJoined before the first
+   * snapshot showing it.
+   */
+  private sendTick(): void {
+    const p = this.sendingTo!;
+    this.events.deliver(p.channel);
+    if (this.sendingSnapshot) this.sendSnapshot(p, this.sendingInfo!);
   }
 
   /** Snapshots go out snapshotRate times a second, spread evenly over the ticks. */
@@ -259,26 +284,21 @@ export class Room {
     return Math.floor(((tick + 1) * snapshotRate) / tickRate) > Math.floor((tick * snapshotRate) / tickRate);
   }
 
-  private sendSnapshots(info: TickInfo): void {
-    const builder = this.snapshots;
-    builder.capture(info.tick, this.remoteSources());
-    const time = Math.round(info.time);
-    const blocks = this.blocks;
+  private sendSnapshot(p: Player, info: TickInfo): void {
+    const c = p.channel;
+    // Closed since its view was taken (by its events' send).
+    if (!c.open) return;
     const totals = this.totals;
-    for (const p of this.players.values()) {
-      const c = p.channel;
-      // Closed since its view was taken (events), or kept for a resume.
-      if (!c.open) continue;
-      if (!c.admit(info.time, this.backpressure)) {
-        totals.snapshotsSkipped++;
-        continue;
-      }
-      const baseTick = builder.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
-      const self = writeSelfState(p.state, p.selfState);
-      c.send(this.writer.write(info.tick, time, p.lastAppliedSeq, baseTick, self, c.view, blocks));
-      c.delivered(info.tick);
-      totals.snapshotsSent++;
+    if (!c.admit(info.time, this.backpressure)) {
+      totals.snapshotsSkipped++;
+      return;
     }
+    const blocks = this.blocks;
+    const baseTick = this.snapshots.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
+    const self = writeSelfState(p.state, p.selfState);
+    c.send(this.writer.write(info.tick, Math.round(info.time), p.lastAppliedSeq, baseTick, self, c.view, blocks));
+    c.delivered(info.tick);
+    totals.snapshotsSent++;
   }
 
   private *remoteSources(): Iterable<{ id: number; x: number; y: number; aim: number }> {

@@ -37,8 +37,15 @@ export const DEAD_RECKONING_TOLERANCE = 1;
 export const CHANGE_HAS_AIM = 0x80;
 /** Change head flag: a move byte follows (before the aim byte, if both). */
 export const CHANGE_HAS_MOVE = 0x40;
-/** Players per cell a delta block can index (6 bits); a fuller cell is sent whole. */
-export const MAX_DELTA_MEMBERS = 64;
+/**
+ * Change head bits 0-5: how many remaining players the entry skips after the previous
+ * entry's player (after the start, for the first). Skips rather than indices, so a head
+ * stays one byte in a cell of any size: a crowd of a thousand costs what ten do, per
+ * changed player, and a gap over 63 costs one flagless head per 64 players skipped.
+ */
+export const CHANGE_SKIP_MASK = 0x3f;
+/** A head with no flags and the largest skip: moves on 64 players, changes nobody. */
+export const CHANGE_SKIP_ONLY = CHANGE_SKIP_MASK;
 /** Move byte meaning "this player's new state is in the escapes list". */
 export const MOVE_ESCAPE = 0;
 /** Move byte meaning "displacement unchanged" ((0 + 8) << 4 | (0 + 8)). */
@@ -90,8 +97,10 @@ export interface FullCellBlock {
  * Delta block: [cell, 1, changes, escapes?, entered?, gone?]; trailing empty lists are
  * left out.
  * changes (bin): for each remaining player whose state changed, in index order, a head
- *   byte: index | CHANGE_HAS_MOVE (a move byte follows) | CHANGE_HAS_AIM (then an aim
- *   byte follows).
+ *   byte: skip | CHANGE_HAS_MOVE (a move byte follows) | CHANGE_HAS_AIM (then an aim
+ *   byte follows), where skip (0..63) is how many players lie between this entry's and
+ *   the previous entry's (or the start). A head with neither flag changes nobody: the
+ *   encoder puts CHANGE_SKIP_ONLY heads in front of a gap longer than 63.
  *   Move byte: (ddX + 8) << 4 | (ddY + 8), the change of its displacement, each -7..7;
  *   MOVE_ESCAPE (0) when its new position and displacement are in escapes.
  *   Indices count the players remaining after `gone` is applied.
@@ -120,8 +129,7 @@ export function encodeFullCell(cell: number, m: CellMembers): unknown[] {
 
 /**
  * The array a delta block packs as, or null when the receiver can derive the cell
- * itself (nobody left, entered or changed). A cell with more remaining players than
- * MAX_DELTA_MEMBERS comes back as a full block's array.
+ * itself (nobody left, entered or changed), for a cell of any size.
  * consecutive: the baseline is the room's previous snapshot; otherwise every remaining
  * player is sent whole in escapes (its displacements in between are unknown to the
  * receiver).
@@ -134,6 +142,8 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
   let i = 0;
   let j = 0;
   let stay = 0;
+  /** Remaining index of the last change entry's player. */
+  let last = -1;
   // Merge the two id-sorted lists.
   while (i < base.ids.length || j < cur.ids.length) {
     const bi = i < base.ids.length ? base.ids[i]! : Infinity;
@@ -144,7 +154,6 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
       writeEntry(entered, cur, j);
       j++;
     } else {
-      if (stay >= MAX_DELTA_MEMBERS) return encodeFullCell(cell, cur);
       const ddx = cur.dX[j]! - base.dX[i]!;
       const ddy = cur.dY[j]! - base.dY[i]!;
       const aimChanged = cur.aim[j] !== base.aim[i];
@@ -159,7 +168,10 @@ export function encodeCellDelta(cell: number, base: CellMembers, cur: CellMember
       const move = fits ? ((ddx + 8) << 4) | (ddy + 8) : MOVE_ESCAPE;
       const moved = move !== MOVE_SAME;
       if (moved || aimChanged) {
-        changes.push(stay | (moved ? CHANGE_HAS_MOVE : 0) | (aimChanged ? CHANGE_HAS_AIM : 0));
+        let skip = stay - last - 1;
+        for (; skip > CHANGE_SKIP_MASK; skip -= CHANGE_SKIP_MASK + 1) changes.push(CHANGE_SKIP_ONLY);
+        changes.push(skip | (moved ? CHANGE_HAS_MOVE : 0) | (aimChanged ? CHANGE_HAS_AIM : 0));
+        last = stay;
         if (moved) changes.push(move);
         if (aimChanged) changes.push(cur.aim[j]!);
         if (move === MOVE_ESCAPE) {
@@ -292,11 +304,11 @@ function walkChanges(n: number, b: DeltaCellBlock, into: CellMembers | null): vo
   const ch = b.changes;
   let c = 0;
   let e = 0;
-  let last = -1;
+  // The remaining index the next head addresses (n or more: past the end, or none left).
+  let at = ch.length > 0 ? ch[0]! & CHANGE_SKIP_MASK : n;
   for (let i = 0; i < n; i++) {
-    const head = c < ch.length ? ch[c]! : -1;
-    if (head >= 0 && (head & 0x3f) === i) {
-      c++;
+    if (at === i && c < ch.length) {
+      const head = ch[c++]!;
       const mv = head & CHANGE_HAS_MOVE ? ch[c++] : MOVE_SAME;
       if (mv === undefined) throw new DeltaError(`cell ${b.cell}: truncated change`);
       if (mv === MOVE_ESCAPE) {
@@ -314,13 +326,13 @@ function walkChanges(n: number, b: DeltaCellBlock, into: CellMembers | null): vo
         if (aim === undefined) throw new DeltaError(`cell ${b.cell}: truncated aim`);
         if (into) into.aim[i] = aim;
       }
-      last = i;
+      if (c < ch.length) at = i + 1 + (ch[c]! & CHANGE_SKIP_MASK);
     } else if (into) {
       into.X[i]! += into.dX[i]!;
       into.Y[i]! += into.dY[i]!;
     }
   }
-  if (c !== ch.length) throw new DeltaError(`cell ${b.cell}: change for index ${ch[c]! & 0x3f} after ${last}, or beyond ${n} players`);
+  if (c !== ch.length) throw new DeltaError(`cell ${b.cell}: a change entry for index ${at}, beyond the ${n} remaining players`);
   if (e !== b.escapes.length) throw new DeltaError(`cell ${b.cell}: unused escapes`);
 }
 

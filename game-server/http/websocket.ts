@@ -17,6 +17,9 @@ interface SocketData<S> {
   counted: boolean;
   /** False once either side closed; uWS sockets must not be used after close. */
   open: boolean;
+  /** What Transport.cork runs inside ws.cork, and what it threw (see corkFor). */
+  corkFn: (() => void) | null;
+  corkError: { err: unknown } | null;
 }
 
 export interface WebSocketOptions {
@@ -33,6 +36,21 @@ export interface WebSocketEndpoint {
   readonly openSockets: number;
   /** Cut every socket still open (after a polite close had its chance). Returns how many. */
   cutAll(): number;
+}
+
+/**
+ * The callback a socket hands ws.cork, made once per socket (a tick corks every socket:
+ * no closure per call). It must not throw: an exception escaping a uWS callback takes
+ * the process down, so it is kept and rethrown once ws.cork has returned.
+ */
+function corkFor<S>(data: SocketData<S>): () => void {
+  return () => {
+    try {
+      data.corkFn!();
+    } catch (err) {
+      data.corkError = { err };
+    }
+  };
 }
 
 export function bindWebSocket<S>(
@@ -90,7 +108,7 @@ export function bindWebSocket<S>(
         remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
         const refusal = guard.admit(req.getHeader('origin'), remoteAddress);
         if (refusal) return refuse(res, refusal.status, refusal.why, remoteAddress);
-        const data: SocketData<S> = { connection: null, open: false, remoteAddress, counted: true };
+        const data: SocketData<S> = { connection: null, open: false, remoteAddress, counted: true, corkFn: null, corkError: null };
         res.upgrade(
           data,
           req.getHeader('sec-websocket-key'),
@@ -112,6 +130,7 @@ export function bindWebSocket<S>(
       sockets.add(ws);
       const data = ws.getUserData();
       data.open = true;
+      const corked = corkFor(data);
       try {
         data.connection = handler.open(
           {
@@ -124,6 +143,17 @@ export function bindWebSocket<S>(
               ws.end(code, reason);
             },
             bufferedAmount: () => (data.open ? ws.getBufferedAmount() : 0),
+            cork: (fn) => {
+              if (!data.open) return fn();
+              data.corkFn = fn;
+              ws.cork(corked);
+              data.corkFn = null;
+              const e = data.corkError;
+              if (e) {
+                data.corkError = null;
+                throw e.err;
+              }
+            },
           },
           data.remoteAddress,
         );

@@ -20,6 +20,8 @@ export interface ClientLink {
   send(bytes: Uint8Array): void;
   close(code: number, reason: string): void;
   bufferedAmount(): number;
+  /** Run fn with its sends leaving in one write (Transport.cork). */
+  cork(fn: () => void): void;
 }
 
 /** Over softLimitBytes buffered a snapshot is skipped; skipped for timeoutMs running, the client is closed. */
@@ -62,6 +64,11 @@ export class ClientChannel implements EventRecipient {
 
   send(bytes: Uint8Array): void {
     this.link.send(bytes);
+  }
+
+  /** Run fn with every frame it sends to this client leaving in one write. */
+  cork(fn: () => void): void {
+    this.link.cork(fn);
   }
 
   /** Work out this tick's view for a player at (x, y), px. */

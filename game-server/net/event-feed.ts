@@ -10,7 +10,8 @@
  *   1. PlayerJoined / PlayerLeft frames for the room's membership changes since the
  *      previous tick, in the order they happened (each frame as it always was);
  *   2. one Events frame with this tick's events for it, if there are any;
- *   3. its Snapshot of this tick, if one is due (the room sends it after flush()).
+ *   3. its Snapshot of this tick, if one is due (the room sends it after deliver()),
+ * all three in one write: the room corks each client's sends of a tick together.
  * A newcomer's Welcome, Roster and MatchState are sent to it alone when it joins, before
  * any of these; it is not told of changes its Roster already includes.
  */
@@ -41,6 +42,9 @@ export class EventFeed implements EventSink {
   private readonly picked: Uint8Array[] = [];
   private readonly announcements: Uint8Array[] = [];
   private readonly stamps: number[] = [];
+  /** Between prepare() and finish(): the tick, and its frame when everyone gets the same. */
+  private tick = 0;
+  private shared: Uint8Array | null = null;
 
   constructor(private readonly grid: InterestGrid) {}
 
@@ -72,52 +76,68 @@ export class EventFeed implements EventSink {
 
   /** Send this tick's events and start the next tick empty. */
   flush(tick: number, recipients: readonly EventRecipient[]): void {
-    if (this.announcements.length > 0) this.flushAnnouncements(recipients);
+    this.prepare(tick);
+    for (const r of recipients) this.deliver(r);
+    this.finish();
+  }
+
+  /**
+   * The three steps of flush, for a room that sends each client its whole tick (these
+   * frames and its snapshot) in one corked write: prepare once, deliver to each
+   * recipient, then finish once.
+   */
+  prepare(tick: number): void {
+    this.tick = tick;
+    const n = this.encoded.length;
+    let everyoneSame = n > 0;
+    for (let i = 0; i < n; i++) if (this.scope[i] !== ALL) everyoneSame = false;
+    this.shared = everyoneSame ? encodeEventsFrame(tick, this.encoded) : null;
+  }
+
+  /** The announcements and the Events frame due to one recipient (prepare() first). */
+  deliver(r: EventRecipient): void {
+    const frames = this.announcements;
+    for (let i = 0; i < frames.length; i++) if (this.stamps[i]! > r.rosterStamp) r.send(frames[i]!);
     const n = this.encoded.length;
     if (n === 0) return;
-    let everyoneSame = true;
-    for (let i = 0; i < n; i++) if (this.scope[i] !== ALL) everyoneSame = false;
-    const shared = everyoneSame ? encodeEventsFrame(tick, this.encoded) : null;
+    if (this.shared) {
+      r.send(this.shared);
+      return;
+    }
     const cs = this.grid.cellSize;
     const picked = this.picked;
-    for (const r of recipients) {
-      if (shared) {
-        r.send(shared);
-        continue;
+    const v = r.view;
+    const left = v.cx0 * cs;
+    const top = v.cy0 * cs;
+    const right = (v.cx1 + 1) * cs;
+    const bottom = (v.cy1 + 1) * cs;
+    picked.length = 0;
+    for (let i = 0; i < n; i++) {
+      const s = this.scope[i];
+      const a = this.who[2 * i];
+      const b = this.who[2 * i + 1];
+      if (s === ALL) picked.push(this.encoded[i]!);
+      else if (s === TO) {
+        if (a === r.id) picked.push(this.encoded[i]!);
+      } else if (a === r.id || b === r.id) picked.push(this.encoded[i]!);
+      else {
+        const o = 4 * i;
+        if (this.box[o + 2]! >= left && this.box[o]! < right && this.box[o + 3]! >= top && this.box[o + 1]! < bottom)
+          picked.push(this.encoded[i]!);
       }
-      const v = r.view;
-      const left = v.cx0 * cs;
-      const top = v.cy0 * cs;
-      const right = (v.cx1 + 1) * cs;
-      const bottom = (v.cy1 + 1) * cs;
-      picked.length = 0;
-      for (let i = 0; i < n; i++) {
-        const s = this.scope[i];
-        const a = this.who[2 * i];
-        const b = this.who[2 * i + 1];
-        if (s === ALL) picked.push(this.encoded[i]!);
-        else if (s === TO) {
-          if (a === r.id) picked.push(this.encoded[i]!);
-        } else if (a === r.id || b === r.id) picked.push(this.encoded[i]!);
-        else {
-          const o = 4 * i;
-          if (this.box[o + 2]! >= left && this.box[o]! < right && this.box[o + 3]! >= top && this.box[o + 1]! < bottom)
-            picked.push(this.encoded[i]!);
-        }
-      }
-      if (picked.length > 0) r.send(encodeEventsFrame(tick, picked));
     }
+    if (picked.length > 0) r.send(encodeEventsFrame(this.tick, picked));
+  }
+
+  /** Start the next tick empty. */
+  finish(): void {
+    this.announcements.length = 0;
+    this.stamps.length = 0;
     this.encoded.length = 0;
     this.scope.length = 0;
     this.box.length = 0;
     this.who.length = 0;
-  }
-
-  private flushAnnouncements(recipients: readonly EventRecipient[]): void {
-    const frames = this.announcements;
-    for (const r of recipients) for (let i = 0; i < frames.length; i++) if (this.stamps[i]! > r.rosterStamp) r.send(frames[i]!);
-    frames.length = 0;
-    this.stamps.length = 0;
+    this.shared = null;
   }
 
   private push(e: GameEvent, scope: number, x0: number, y0: number, x1: number, y1: number, a: number, b: number): void {

@@ -17,6 +17,11 @@ export class MemoryTransport implements Transport {
   readonly frames: Uint8Array[] = [];
   bytesSent = 0;
   framesSent = 0;
+  /** Writes to the network: a send outside a cork is one, a cork with sends in it is one. */
+  writes = 0;
+  /** For each kept frame, the write (0, 1, ...) it left in: frames of one cork share it. */
+  readonly writeOf: number[] = [];
+  private corkDepth = 0;
   /** What bufferedAmount() reports: set it to play a client that is not reading. */
   buffered = 0;
   /** How it closed, by whichever side; null while open. */
@@ -34,7 +39,22 @@ export class MemoryTransport implements Transport {
     this.bytesSent += bytes.byteLength;
     this.framesSent++;
     // The sender may reuse its buffer once this returns, as a socket would copy it.
-    if (this.keep) this.frames.push(bytes.slice());
+    if (this.keep) {
+      this.frames.push(bytes.slice());
+      this.writeOf.push(this.writes);
+    }
+    if (this.corkDepth === 0) this.writes++;
+  }
+
+  cork(fn: () => void): void {
+    const before = this.framesSent;
+    this.corkDepth++;
+    try {
+      fn();
+    } finally {
+      // As uWS: the corked sends leave together when the outermost cork ends.
+      if (--this.corkDepth === 0 && this.framesSent > before) this.writes++;
+    }
   }
 
   close(code: number, reason: string): void {

@@ -95,6 +95,11 @@ export class Session<Slot = unknown> implements ClientLink {
     return this.phase === 'closed' ? 0 : this.transport.bufferedAmount();
   }
 
+  cork(fn: () => void): void {
+    if (this.phase === 'closed') fn();
+    else this.transport.cork(fn);
+  }
+
   /** Close with a code and reason; the transport's close event then ends the session. */
   close(code: number, reason: string): void {
     if (this.phase === 'closed') return;

@@ -14,6 +14,12 @@ export interface Transport {
   close(code: number, reason: string): void;
   /** Bytes queued in the socket and not yet written to the network. */
   bufferedAmount(): number;
+  /**
+   * Run fn with this connection's sends gathered into one write to the network (uWS's
+   * cork): a tick's frames for one client then cost one syscall instead of one each.
+   * Sends outside a cork go out one by one. fn runs (once) even on a closed transport.
+   */
+  cork(fn: () => void): void;
 }
 
 /** What a transport binding drives: one call per connection event. */

@@ -17,6 +17,7 @@ function link(): ClientLink & { buffered: number; closed: { code: number; reason
       l.isOpen = false;
     },
     bufferedAmount: () => l.buffered,
+    cork: (fn: () => void) => fn(),
   };
   return l;
 }

@@ -191,3 +191,65 @@ describe('views', () => {
     expect(fv.view.cx1 - fv.view.cx0).toBeGreaterThan(iv.view.cx1 - iv.view.cx0);
   });
 });
+
+describe('one write per client per tick', () => {
+  it("a client's frames of one tick (joins, events, snapshot) leave in one corked write, in order", () => {
+    const r = makeRoom();
+    const a = r.join(1, 'alice');
+    const b = r.join(2, 'bob');
+    r.step();
+    a.fresh();
+    b.fresh();
+    const writesA = a.t.writes;
+    const writesB = b.t.writes;
+    const framesA = a.t.frames.length;
+    const framesB = b.t.frames.length;
+    r.join(3, 'carol');
+    r.room.chat(a.p, 'hello');
+    // Only bob hears of this one: alice's and bob's Events frames differ.
+    r.room.chatRefused(b.p);
+    r.step();
+    expect(a.fresh()).toEqual([ServerKind.PlayerJoined, ServerKind.Events, ServerKind.Snapshot]);
+    expect(b.fresh()).toEqual([ServerKind.PlayerJoined, ServerKind.Events, ServerKind.Snapshot]);
+    expect(a.t.writes - writesA).toBe(1);
+    expect(b.t.writes - writesB).toBe(1);
+    expect(a.t.writeOf.slice(framesA)).toEqual([writesA, writesA, writesA]);
+    expect(b.t.writeOf.slice(framesB)).toEqual([writesB, writesB, writesB]);
+    const eventsOf = (frames: Uint8Array[], from: number) =>
+      frames.slice(from).map((f) => decodeServerMessage(f)).find((m) => m.kind === ServerKind.Events);
+    expect(JSON.stringify(eventsOf(b.t.frames, framesB))).toContain('too fast');
+    expect(JSON.stringify(eventsOf(a.t.frames, framesA))).not.toContain('too fast');
+  });
+
+  it('over many ticks, with and without snapshots, each client gets at most one write a tick: one exactly when it was sent anything', () => {
+    const r = makeRoom({ snapshotRate: 10 });
+    const players = [r.join(1, 'a'), r.join(2, 'b'), r.join(3, 'c')];
+    r.step();
+    for (let t = 0; t < 60; t++) {
+      const before = players.map((p) => [p.t.writes, p.t.frames.length] as const);
+      if (t % 7 === 3) r.room.chat(players[t % 3]!.p, `line ${t}`);
+      if (t === 20) r.join(4, 'd');
+      r.step();
+      players.forEach((p, k) => {
+        const [w, f] = before[k]!;
+        const sent = p.t.frames.length - f;
+        expect(p.t.writes - w, `tick ${t}, player ${k}`).toBe(sent > 0 ? 1 : 0);
+      });
+    }
+    // The run had ticks with events alone, snapshots alone and both.
+    expect(players[0]!.t.frames.length).toBeGreaterThan(20);
+  });
+
+  it('the memory transport counts a send outside a cork as its own write, and a cork with nothing sent as none', () => {
+    const t = new MemoryTransport();
+    t.send(Uint8Array.of(1));
+    t.send(Uint8Array.of(2));
+    t.cork(() => {});
+    t.cork(() => {
+      t.send(Uint8Array.of(3));
+      t.cork(() => t.send(Uint8Array.of(4)));
+    });
+    expect(t.writes).toBe(3);
+    expect(t.writeOf).toEqual([0, 1, 2, 2]);
+  });
+});
