@@ -3,42 +3,18 @@
  * makes, verified against that certificate (not with verification turned off), and plain
  * http on the same port gets nothing. Bad TLS settings stop the start with a sentence.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import {
-  ClientKind,
-  PROTOCOL_VERSION,
-  ServerKind,
-  decodeServerMessage,
-  encodeClientMessage,
-  type ServerMessage,
-} from '../../protocol/index.ts';
 import type { DustupServer } from '../../game-server/server.ts';
 import { startServer, waitFor } from './harness.ts';
+import { joinOverWss, makeCertificate, type TestCertificate } from './tls-fixtures.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const OPENSSL = '/usr/bin/openssl';
-
-/** A self-signed certificate for 127.0.0.1 and localhost, valid for a day. */
-function makeCertificate(dir: string): { certFile: string; keyFile: string; cert: string } {
-  if (!existsSync(OPENSSL))
-    throw new Error('this test needs the openssl command: sudo apt-get install -y openssl (macOS: brew install openssl)');
-  const certFile = join(dir, 'c.pem');
-  const keyFile = join(dir, 'k.pem');
-  execFileSync(
-    OPENSSL,
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
-    { stdio: 'pipe' },
-  );
-  return { certFile, keyFile, cert: execFileSync(OPENSSL, ['x509', '-in', certFile]).toString() };
-}
 
 function getJson(url: string, ca: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
@@ -85,7 +61,7 @@ function runMain(args: string[], stopWhen?: RegExp): Promise<{ code: number | nu
 }
 
 let dir: string;
-let tls: ReturnType<typeof makeCertificate>;
+let tls: TestCertificate;
 let server: DustupServer;
 
 beforeAll(async () => {
@@ -107,22 +83,12 @@ describe('TLS without a proxy (--cert, --key)', () => {
   });
 
   it('a player joins and plays over wss', async () => {
-    const ws = new WebSocket(`wss://127.0.0.1:${server.port}/ws`, { ca: tls.cert });
-    ws.binaryType = 'arraybuffer';
-    const got: ServerMessage[] = [];
-    ws.on('message', (data: ArrayBuffer) => got.push(decodeServerMessage(new Uint8Array(data))));
+    const player = await joinOverWss(`wss://127.0.0.1:${server.port}/ws`, { ca: tls.cert }, 'secure');
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
-      ws.send(encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'secure', room: '' }));
-      const welcome = await waitFor(() => got.find((m) => m.kind === ServerKind.Welcome), 'a Welcome over wss');
-      expect(welcome.kind).toBe(ServerKind.Welcome);
-      await waitFor(() => got.filter((m) => m.kind === ServerKind.Snapshot).length >= 3, 'snapshots over wss');
+      await waitFor(() => player.snapshots() >= 3, 'snapshots over wss');
       expect(server.game.playerCount).toBe(1);
     } finally {
-      ws.terminate();
+      player.ws.terminate();
     }
   });
 
