@@ -1,5 +1,13 @@
 import { DEFAULT_TICK_RATE, Limits } from '../protocol/index.ts';
+import { isProxySpec } from './http/forwarded-for.ts';
 import { createLogger, type Logger } from './logger.ts';
+
+/** PEM files for serving https and wss directly (no proxy in front). */
+export interface TlsFiles {
+  certFile: string;
+  /** Unencrypted private key. */
+  keyFile: string;
+}
 
 export interface ServerConfig {
   /** 0 picks a free port (tests). */
@@ -36,6 +44,13 @@ export interface ServerConfig {
   maxConnectionsPerIp: number;
   /** Origins allowed to open the WebSocket (else HTTP 403); null = any. */
   allowedOrigins: string[] | null;
+  /**
+   * Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client for
+   * the per-address limit and the logs; null: the header is ignored.
+   */
+  trustProxy: string[] | null;
+  /** Serve https/wss with these files; null: plain http/ws. */
+  tls: TlsFiles | null;
   /** A player whose connection dropped is kept this long for a resume, ms. */
   resumeGraceMs: number;
   /** On close(): how long to wait for clients to go before cutting them, ms. */
@@ -74,6 +89,8 @@ export const defaultConfig = (): ServerConfig => ({
   maxChatPerSecond: 2,
   maxConnectionsPerIp: 16,
   allowedOrigins: null,
+  trustProxy: null,
+  tls: null,
   resumeGraceMs: 15_000,
   shutdownTimeoutMs: 3000,
   processMetrics: true,
@@ -110,6 +127,9 @@ export function validateConfig(c: ServerConfig): void {
     if (v !== null && !(v > 0)) bad(`max ${what} per second must be > 0, got ${v}`);
   if (!Number.isInteger(c.maxConnectionsPerIp) || c.maxConnectionsPerIp < 0)
     bad(`max connections per IP must be >= 0, got ${c.maxConnectionsPerIp}`);
+  for (const p of c.trustProxy ?? [])
+    if (!isProxySpec(p)) bad(`trusted proxies must be IP addresses or CIDR blocks, got "${p}"`);
+  if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) bad('TLS needs both a certificate file and a key file');
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
 }

@@ -5,7 +5,8 @@
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultConfig, type ServerConfig } from './config.ts';
+import { defaultConfig, type ServerConfig, type TlsFiles } from './config.ts';
+import { DEFAULT_TRUSTED_PROXIES, isProxySpec } from './http/forwarded-for.ts';
 import { LOG_LEVELS, createLogger } from './logger.ts';
 import { createServer } from './server.ts';
 import { UwsFallbackError } from './uws.ts';
@@ -41,6 +42,14 @@ Limits and robustness:
   --idle-timeout S           drop a socket silent this long (pings unanswered); 0 = never, else >= 8 (default 60)
   --resume-grace S           keep a dropped player this long for a resume         (default 15)
   --shutdown-timeout S       on SIGTERM/SIGINT, wait this long for clients to go  (default 3)
+
+On the internet (see docs/deploy.md):
+  --cert FILE         serve https and wss with this PEM certificate (chain)  [DUSTUP_TLS_CERT]
+  --key FILE          and this unencrypted PEM private key; both or neither  [DUSTUP_TLS_KEY]
+  --trust-proxy [A,B] behind a reverse proxy: take the client's address from X-Forwarded-For,
+                      only on connections from these proxies (addresses or CIDR blocks;
+                      alone: 127.0.0.1,::1), for the per-address limit and the logs.
+                      Without it the header is ignored  [DUSTUP_TRUST_PROXY: 1 or a list]
 
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
@@ -97,6 +106,41 @@ function originsOption(raw: string | undefined): string[] | null {
   return list;
 }
 
+/**
+ * `--trust-proxy` alone means the default proxies, but parseArgs wants every string
+ * option to have a value: give the bare flag its list before parsing.
+ */
+function withTrustProxyValue(argv: string[]): string[] {
+  return argv.map((a, i) =>
+    a === '--trust-proxy' && (i + 1 === argv.length || argv[i + 1]!.startsWith('-'))
+      ? `--trust-proxy=${DEFAULT_TRUSTED_PROXIES.join(',')}`
+      : a,
+  );
+}
+
+function trustProxyOption(flag: string | undefined, env: string | undefined): string[] | null {
+  let raw = flag;
+  if (raw === undefined) {
+    const e = env?.trim().toLowerCase() ?? '';
+    if (e === '' || e === '0' || e === 'false' || e === 'no') return null;
+    raw = e === '1' || e === 'true' || e === 'yes' ? DEFAULT_TRUSTED_PROXIES.join(',') : env!;
+  }
+  const list = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (list.length === 0) fail('--trust-proxy takes proxy addresses or CIDR blocks, e.g. 127.0.0.1,10.0.0.0/8');
+  for (const p of list)
+    if (!isProxySpec(p)) fail(`--trust-proxy takes IP addresses or CIDR blocks (10.0.0.0/8, fd00::/8), got "${p}"`);
+  return list;
+}
+
+function tlsOption(cert: string | undefined, key: string | undefined): TlsFiles | null {
+  const c = cert?.trim() || undefined;
+  const k = key?.trim() || undefined;
+  if (c === undefined && k === undefined) return null;
+  if (c === undefined || k === undefined)
+    fail(`--cert and --key go together (or DUSTUP_TLS_CERT and DUSTUP_TLS_KEY): ${c === undefined ? 'the certificate' : 'the key'} is missing`);
+  return { certFile: resolve(c), keyFile: resolve(k) };
+}
+
 function snapshotMode(raw: string): 'delta' | 'full' {
   if (raw !== 'delta' && raw !== 'full') fail(`--snapshot-mode must be delta or full, got "${raw}"`);
   return raw;
@@ -106,7 +150,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withTrustProxyValue(argv),
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -128,6 +172,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'idle-timeout': { type: 'string' },
         'resume-grace': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'trust-proxy': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -173,6 +220,8 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
       d.maxConnectionsPerIp,
     ),
     allowedOrigins: originsOption(values['allowed-origins'] ?? env.DUSTUP_ALLOWED_ORIGINS),
+    trustProxy: trustProxyOption(values['trust-proxy'], env.DUSTUP_TRUST_PROXY),
+    tls: tlsOption(values.cert ?? env.DUSTUP_TLS_CERT, values.key ?? env.DUSTUP_TLS_KEY),
     handshakeTimeoutMs: secondsOption('--handshake-timeout', values['handshake-timeout'] ?? env.DUSTUP_HANDSHAKE_TIMEOUT, d.handshakeTimeoutMs),
     idleTimeoutS: idleS,
     resumeGraceMs: secondsOption('--resume-grace', values['resume-grace'] ?? env.DUSTUP_RESUME_GRACE, d.resumeGraceMs),
@@ -197,11 +246,12 @@ async function main(): Promise<void> {
   }
   const log = config.logger;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  // Tools (bench, tests) read the port from this line: keep "listening: http://HOST:PORT/".
+  // Tools (bench, tests) read the port from this line: keep "listening: http(s)://HOST:PORT/".
+  const ws = server.scheme === 'https' ? 'wss' : 'ws';
   log.info(
-    { port: server.port, tickRate: config.tickRate, snapshotRate: config.snapshotRate },
-    `Dustup server listening: http://${shown}:${server.port}/  ` +
-      `(WebSocket ws://${shown}:${server.port}/ws, tick ${config.tickRate} Hz, snapshots ${config.snapshotRate} Hz)`,
+    { port: server.port, tickRate: config.tickRate, snapshotRate: config.snapshotRate, tls: config.tls !== null, trustProxy: config.trustProxy },
+    `Dustup server listening: ${server.scheme}://${shown}:${server.port}/  ` +
+      `(WebSocket ${ws}://${shown}:${server.port}/ws, tick ${config.tickRate} Hz, snapshots ${config.snapshotRate} Hz)`,
   );
   let stopping = false;
   const stop = (why: string, exitCode: number, fields: Record<string, unknown>): void => {

@@ -2,21 +2,24 @@
  * createServer(): the uWS application on one port, assembled from its parts: the game
  * core (game.ts), the WebSocket endpoint behind its upgrade guard (http/websocket.ts,
  * http/upgrade-guard.ts), the HTTP routes (http/routes.ts) and the graceful stop
- * (http/shutdown.ts). uWS stays inside this file and http/.
+ * (http/shutdown.ts); over TLS when given a certificate (http/tls.ts). uWS stays inside
+ * this file and http/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTiledMap } from '../protocol/index.ts';
-import { defaultConfig, validateConfig, type ServerConfig } from './config.ts';
+import { defaultConfig, validateConfig, type ServerConfig, type TlsFiles } from './config.ts';
 import { Game } from './game.ts';
 import { registerRoutes } from './http/routes.ts';
 import { shutdown } from './http/shutdown.ts';
+import { TlsConfigError, checkTlsFiles } from './http/tls.ts';
 import { UpgradeGuard } from './http/upgrade-guard.ts';
 import { bindWebSocket } from './http/websocket.ts';
+import type { Logger } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { StaticRoot } from './static-files.ts';
-import { loadUws } from './uws.ts';
-import type { us_listen_socket } from 'uWebSockets.js';
+import { loadUws, type Uws } from './uws.ts';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 
 export interface DustupServer {
   /** The port actually listened on (useful with port 0). */
@@ -24,6 +27,8 @@ export interface DustupServer {
   readonly game: Game;
   /** Whether uWS runs on its native binding. */
   readonly nativeUws: boolean;
+  /** 'https' when serving TLS itself (then the WebSocket is wss), else 'http'. */
+  readonly scheme: 'http' | 'https';
   /** Prometheus registry behind /metrics. */
   readonly metrics: ServerMetrics;
   /**
@@ -45,6 +50,8 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
   validateConfig(config);
   const { uws, native } = loadUws(config.allowUwsFallback);
   const log = config.logger;
+  // First, so a bad certificate is reported before anything else is built.
+  const app = config.tls ? sslApp(uws, config.tls, log) : uws.App();
 
   const mapPath = join(config.assetsDir, 'maps', `${config.mapId}.json`);
   const map = parseTiledMap(config.mapId, JSON.parse(readFileSync(mapPath, 'utf8')));
@@ -58,7 +65,6 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       )
     : null;
 
-  const app = uws.App();
   const endpoint = bindWebSocket(app, '/ws', game.hub, new UpgradeGuard(config), {
     maxPayloadLength: TRANSPORT_MAX_PAYLOAD,
     idleTimeoutS: config.idleTimeoutS,
@@ -92,7 +98,20 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
     port,
     game,
     nativeUws: native,
+    scheme: config.tls ? 'https' : 'http',
     metrics: game.metrics,
     close: () => (closing ??= stop()),
   };
+}
+
+function sslApp(uws: Uws, tls: TlsFiles, log: Logger): TemplatedApp {
+  const checked = checkTlsFiles(tls);
+  if (checked.validTo.getTime() < Date.now())
+    log.warn({ subject: checked.subject, validTo: checked.validTo }, 'the TLS certificate has expired: browsers will refuse it');
+  try {
+    return uws.SSLApp({ cert_file_name: tls.certFile, key_file_name: tls.keyFile });
+  } catch {
+    // Node's checks passed, so this is something only OpenSSL inside uWS objects to.
+    throw new TlsConfigError(`uWebSockets.js could not load the TLS certificate ${tls.certFile} with the key ${tls.keyFile}`);
+  }
 }

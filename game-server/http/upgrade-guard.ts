@@ -1,8 +1,15 @@
 /**
  * Who may open a WebSocket, decided before the upgrade: browsers on foreign origins are
- * refused (403), and no address holds more than its share of connections (429). Pure
+ * refused (403), and no address holds more than its share of connections (429), the
+ * address being the client's as a trusted proxy reports it (forwarded-for.ts). Pure
  * bookkeeping, no socket library: the binding asks, then reports each socket's end.
  */
+import { TrustedProxies, canonicalIp } from './forwarded-for.ts';
+
+/** The request's headers as uWS's HttpRequest offers them (lower-case names). */
+export interface HeaderSource {
+  forEach(visit: (name: string, value: string) => void): void;
+}
 
 export interface Refusal {
   /** HTTP status line, e.g. '403 Forbidden'. */
@@ -15,14 +22,32 @@ export interface UpgradeGuardOptions {
   allowedOrigins: readonly string[] | null;
   /** Open connections per remote address; 0: no limit. */
   maxConnectionsPerIp: number;
+  /** Proxies whose X-Forwarded-For is believed (addresses, CIDR blocks); null: the header is ignored. */
+  trustProxy?: readonly string[] | null;
 }
 
 export class UpgradeGuard {
   private readonly origins: ReadonlySet<string> | null;
   private readonly perAddress = new Map<string, number>();
+  private readonly proxies: TrustedProxies | null;
 
   constructor(private readonly opts: UpgradeGuardOptions) {
     this.origins = opts.allowedOrigins ? new Set(opts.allowedOrigins) : null;
+    this.proxies = opts.trustProxy ? new TrustedProxies(opts.trustProxy) : null;
+  }
+
+  /**
+   * The address a connection is counted and logged under: the socket's (as uWS writes
+   * it), or, when that socket is a trusted proxy, the client it forwards for.
+   */
+  clientAddress(socketAddress: string, headers: HeaderSource): string {
+    const socketIp = canonicalIp(socketAddress) ?? socketAddress;
+    if (this.proxies === null || !this.proxies.has(socketIp)) return socketIp;
+    const forwardedFor: string[] = [];
+    headers.forEach((name, value) => {
+      if (name === 'x-forwarded-for') forwardedFor.push(value);
+    });
+    return this.proxies.clientAddress(socketIp, forwardedFor);
   }
 
   /**

@@ -105,7 +105,7 @@ export function bindWebSocket<S>(
     upgrade: (res, req, context) => {
       let remoteAddress = '';
       try {
-        remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+        remoteAddress = guard.clientAddress(Buffer.from(res.getRemoteAddressAsText()).toString(), req);
         const refusal = guard.admit(req.getHeader('origin'), remoteAddress);
         if (refusal) return refuse(res, refusal.status, refusal.why, remoteAddress);
         const data: SocketData<S> = { connection: null, open: false, remoteAddress, counted: true, corkFn: null, corkError: null };
