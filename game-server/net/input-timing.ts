@@ -1,0 +1,105 @@
+/**
+ * How early one client's inputs reach the tick that applies them, and how much earlier
+ * they need to: the measure behind the adaptive input buffer (input-queue.ts) and the
+ * InputTiming feedback that asks the client to send a little later or sooner.
+ *
+ * Each applied input gives a slack sample: the tick's time minus its arrival (ms); an
+ * input that came after the tick it was due for gives a negative one (how late it was).
+ * The typical slack is an EWMA of the samples; the jitter margin is the most any input
+ * of the last WINDOW arrived later than that typical slack. The target keeps every
+ * input of the window in time, plus SAFETY_MS: on a clean link that is a couple of ms,
+ * so inputs are applied on the first tick after they arrive; under jitter it grows at
+ * once (one late input is enough) and shrinks back as the late ones leave the window.
+ *
+ * The buffer itself is the client's send timing: asking the client to run slower while
+ * its inputs wait longer than the target (faster while they wait less) moves every input
+ * instead of holding some back. A whole tick of surplus is dropped at the server at once
+ * (two inputs in one tick), since a client can only shift its clock slowly.
+ */
+
+/** Samples the jitter margin covers: about two seconds at 30 Hz. */
+const WINDOW = 64;
+/** EWMA weight of one slack sample. */
+const ALPHA = 1 / 8;
+/** Kept on top of the measured jitter: timer granularity on both sides. */
+export const SAFETY_MS = 2;
+/** A margin is never more than this (a link this bad is lag, not jitter), ms. */
+const MAX_MARGIN_MS = 250;
+/** Per-mille interval change asked for per ms of surplus (a 1 s time constant at 30 Hz). */
+const GAIN = 1;
+/** Largest stretch or squeeze of the client's input interval, per mille. */
+export const MAX_ADJUST = 50;
+/** Within this much of the target the client is left alone, ms. */
+const DEADBAND_MS = 1;
+
+export class InputTiming {
+  /** Typical slack of recent inputs, ms; NaN before the first. */
+  slackMs = Number.NaN;
+  private readonly late = new Float64Array(WINDOW);
+  private count = 0;
+  private next = 0;
+  private marginMs = 0;
+  private marginStale = true;
+
+  constructor(readonly stepMs: number) {}
+
+  reset(): void {
+    this.slackMs = Number.NaN;
+    this.count = 0;
+    this.next = 0;
+    this.marginMs = 0;
+    this.marginStale = true;
+  }
+
+  /** One input's slack, ms (negative: it came after the tick it was due for). */
+  sample(slack: number): void {
+    if (Number.isNaN(this.slackMs)) this.slackMs = slack;
+    // How much later than usual this one came (positive) or earlier (negative).
+    this.late[this.next] = this.slackMs - slack;
+    this.next = (this.next + 1) % WINDOW;
+    if (this.count < WINDOW) this.count++;
+    this.slackMs += (slack - this.slackMs) * ALPHA;
+    this.marginStale = true;
+  }
+
+  /** Two inputs went in one tick: every later input waits a tick less than the typical slack says. */
+  shifted(byMs: number): void {
+    if (!Number.isNaN(this.slackMs)) this.slackMs -= byMs;
+  }
+
+  /** The jitter of the window: the most an input came later than usual, ms. */
+  get jitterMs(): number {
+    if (this.marginStale) {
+      let m = 0;
+      for (let i = 0; i < this.count; i++) if (this.late[i]! > m) m = this.late[i]!;
+      this.marginMs = Math.min(m, MAX_MARGIN_MS);
+      this.marginStale = false;
+    }
+    return this.marginMs;
+  }
+
+  /** The slack inputs should have, ms: the jitter plus the safety margin. */
+  get targetMs(): number {
+    return this.jitterMs + SAFETY_MS;
+  }
+
+  /** Slack beyond the target, ms (negative: inputs come later than the jitter needs). */
+  get surplusMs(): number {
+    return Number.isNaN(this.slackMs) ? 0 : this.slackMs - this.targetMs;
+  }
+
+  /**
+   * What to ask of the client: stretch (positive) or squeeze (negative) its input
+   * interval by this many per mille; 0 within the deadband.
+   */
+  get adjust(): number {
+    const e = this.surplusMs;
+    if (Math.abs(e) < DEADBAND_MS) return 0;
+    return Math.max(-MAX_ADJUST, Math.min(MAX_ADJUST, Math.round(e * GAIN)));
+  }
+
+  /** A whole tick (and a margin) more than needed is waiting: drop it at the server. */
+  get tickToSpare(): boolean {
+    return this.surplusMs > this.stepMs + SAFETY_MS;
+  }
+}
