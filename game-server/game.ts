@@ -74,6 +74,7 @@ export class Game {
         tickOverruns: () => this.loop.overruns,
         snapshotsSent: () => this.roomTotals.snapshotsSent,
         snapshotsSkipped: () => this.roomTotals.snapshotsSkipped,
+        input: this.roomTotals.input,
       },
       { defaultMetrics: config.processMetrics },
     );

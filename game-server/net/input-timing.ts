@@ -5,9 +5,9 @@
  *
  * Each applied input gives a slack sample: the tick's time minus its arrival (ms); an
  * input that came after the tick it was due for gives a negative one (how late it was).
- * The typical slack is an EWMA of the samples; the jitter margin is the most any input
- * of the last WINDOW arrived later than that typical slack. The target keeps every
- * input of the window in time, plus SAFETY_MS: on a clean link that is a couple of ms,
+ * The typical slack is an EWMA of the samples; the jitter margin is how much later than
+ * that typical slack the latest inputs of the last WINDOW arrived (all but the two
+ * latest). The target keeps those in time, plus SAFETY_MS: on a clean link that is a couple of ms,
  * so inputs are applied on the first tick after they arrive; under jitter it grows at
  * once (one late input is enough) and shrinks back as the late ones leave the window.
  *
@@ -17,8 +17,13 @@
  * (two inputs in one tick), since a client can only shift its clock slowly.
  */
 
-/** Samples the jitter margin covers: about two seconds at 30 Hz. */
-const WINDOW = 64;
+/** Samples the jitter margin covers: about four seconds at 30 Hz. */
+const WINDOW = 128;
+/**
+ * The margin is the OUTLIERS-th latest of the window (about its 98th percentile): one
+ * stall of the client's machine is not jitter to size a buffer by for seconds after.
+ */
+const OUTLIERS = 3;
 /** EWMA weight of one slack sample. */
 const ALPHA = 1 / 8;
 /** Kept on top of the measured jitter: timer granularity on both sides. */
@@ -67,11 +72,26 @@ export class InputTiming {
     if (!Number.isNaN(this.slackMs)) this.slackMs -= byMs;
   }
 
-  /** The jitter of the window: the most an input came later than usual, ms. */
+  /** The jitter of the window: how much later than usual its latest inputs came, ms (>= 0). */
   get jitterMs(): number {
     if (this.marginStale) {
-      let m = 0;
-      for (let i = 0; i < this.count; i++) if (this.late[i]! > m) m = this.late[i]!;
+      // The three largest, without sorting (this runs every tick for every player).
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      for (let i = 0; i < this.count; i++) {
+        const v = this.late[i]!;
+        if (v <= c) continue;
+        if (v > a) {
+          c = b;
+          b = a;
+          a = v;
+        } else if (v > b) {
+          c = b;
+          b = v;
+        } else c = v;
+      }
+      const m = OUTLIERS === 3 ? c : a;
       this.marginMs = Math.min(m, MAX_MARGIN_MS);
       this.marginStale = false;
     }
