@@ -276,7 +276,7 @@ export const SERVER_SCHEMA = [
         type: 'int',
         doc: 'per mille, -50..50: from now on make the interval between your Inputs `(1000 / tickRate) * (1 + adjust / 1000)` ms; positive = slower (your inputs wait longer than your jitter needs), negative = faster (they come late). Until the next InputTiming; a new connection starts at 0 (§7)',
       },
-      { name: 'targetMs', type: 'uint', doc: 'the wait the server aims your inputs at, ms: the jitter it measured on your inputs plus a small margin. For display only' },
+      { name: 'targetMs', type: 'uint', doc: 'the wait the server aims your inputs at, ms: the jitter it measured on your inputs (at most 2 ticks) plus 2 ms. For display only' },
     ],
   },
 ] as const satisfies readonly MessageSpec[];

@@ -7,8 +7,10 @@
  * applied on the first tick after it arrives, and how long it waits is set by the
  * client's send timing, which the server steers with InputTiming (slower while inputs
  * wait longer than this client's measured jitter needs, faster when they come late).
- * A whole tick of surplus (after a burst, or after a late input put the queue a tick
- * behind) is dropped here by applying two inputs in one tick, each still its own step.
+ * Surplus is dropped here by applying two inputs in one tick, each still its own step:
+ * a backlog beyond what the target covers (a burst after a stall) at once, a steady
+ * whole tick more than the target (a late input put the queue a tick behind) as the
+ * timing shows it.
  * A tick with nothing to apply for a connected player is a starvation, counted.
  *
  * Overflow drops the oldest inputs rather than closing the client: after an upload
@@ -35,9 +37,6 @@ export interface InputTotals {
 }
 
 export const newInputTotals = (): InputTotals => ({ ticks: 0, starved: 0, applied: 0, caughtUp: 0, depthSum: 0, waitMsSum: 0 });
-
-/** A backlog this many inputs past the target is drained two per tick whatever the timing says. */
-const BACKLOG = 4;
 
 export class InputQueue {
   private items: InputMsg[] = [];
@@ -123,7 +122,10 @@ export class InputQueue {
     }
     const timing = this.timing;
     let count = 1;
-    if (n >= 2 && (timing.tickToSpare || n > BACKLOG + Math.ceil(timing.targetMs / timing.stepMs))) {
+    // More waiting behind this one than the target covers is a backlog (a burst after a
+    // stall, a clump after a delay spike, ticks already starved for them): drain it now.
+    // A steady tick of surplus shows in the timing instead.
+    if (n >= 2 && (timing.tickToSpare || n - 1 > Math.ceil(timing.targetMs / timing.stepMs))) {
       count = 2;
       timing.shifted(timing.stepMs);
     }

@@ -19,17 +19,18 @@
 
 /** Samples the jitter margin covers: about four seconds at 30 Hz. */
 const WINDOW = 128;
-/**
- * The margin is the OUTLIERS-th latest of the window (about its 98th percentile): one
- * stall of the client's machine is not jitter to size a buffer by for seconds after.
- */
-const OUTLIERS = 3;
 /** EWMA weight of one slack sample. */
 const ALPHA = 1 / 8;
 /** Kept on top of the measured jitter: timer granularity on both sides. */
 export const SAFETY_MS = 2;
-/** A margin is never more than this (a link this bad is lag, not jitter), ms. */
-const MAX_MARGIN_MS = 250;
+/**
+ * A margin is never more than this many ticks (what the old fixed buffer held), so the
+ * buffer is never deeper than that one was. A longer gap is a stall (a frozen tab, a
+ * machine out of CPU: the inputs of that time were never produced) more than jitter, and
+ * no buffer brings those inputs back; holding every input that long would only add the
+ * gap to each one after it. Such gaps starve, and are counted.
+ */
+const MAX_MARGIN_TICKS = 2;
 /** Per-mille interval change asked for per ms of surplus (a 1 s time constant at 30 Hz). */
 const GAIN = 1;
 /** Largest stretch or squeeze of the client's input interval, per mille. */
@@ -75,7 +76,9 @@ export class InputTiming {
   /** The jitter of the window: how much later than usual its latest inputs came, ms (>= 0). */
   get jitterMs(): number {
     if (this.marginStale) {
-      // The three largest, without sorting (this runs every tick for every player).
+      // The third latest (about the window's 98th percentile), found without sorting:
+      // this runs every tick for every player, and one stall of the client's machine
+      // is not jitter to size a buffer by for seconds after.
       let a = 0;
       let b = 0;
       let c = 0;
@@ -91,8 +94,7 @@ export class InputTiming {
           b = v;
         } else c = v;
       }
-      const m = OUTLIERS === 3 ? c : a;
-      this.marginMs = Math.min(m, MAX_MARGIN_MS);
+      this.marginMs = Math.min(c, MAX_MARGIN_TICKS * this.stepMs);
       this.marginStale = false;
     }
     return this.marginMs;

@@ -35,7 +35,10 @@ interface Sim {
  * `clientFrameMs`: how often the client's update runs (its send-time resolution).
  * `timing`: whether the client obeys InputTiming.
  */
-function simulate(phases: Phase[], opts: { seed?: number; baseMs?: number; clientFrameMs?: number; timing?: boolean; clientPhaseMs?: number } = {}): Sim {
+function simulate(
+  phases: Phase[],
+  opts: { seed?: number; baseMs?: number; clientFrameMs?: number; timing?: boolean; clientPhaseMs?: number; stall?: { everyMs: number; ms: number } } = {},
+): Sim {
   const random = seededRandom(opts.seed ?? 1);
   const base = opts.baseMs ?? 0;
   const frame = opts.clientFrameMs ?? 1;
@@ -70,8 +73,9 @@ function simulate(phases: Phase[], opts: { seed?: number; baseMs?: number; clien
       const a = down.shift()![1];
       if (opts.timing !== false) sender.adjust(a);
     }
-    if (t >= nextFrame) {
-      nextFrame += frame;
+    const stalled = opts.stall !== undefined && t % opts.stall.everyMs < opts.stall.ms;
+    if (t >= nextFrame && !stalled) {
+      nextFrame = t + frame;
       sender.update(t, 0, 0, (seq) => {
         let at = t + base + random() * jitterAt(t);
         if (at < lastUp) at = lastUp;
@@ -166,6 +170,16 @@ describe('adaptive input buffer', () => {
     const waits = during(sim.waits, 8000, 15_000);
     expect(mean(waits)).toBeLessThan(TICK / 2);
     expect(sim.starvedAt.filter((t) => t > 8000).length).toBeLessThan(10);
+  });
+
+  it('a client whose machine stalls (its inputs of that time never made) does not make the buffer hold more than 2 ticks', () => {
+    const sim = simulate([{ ms: 20_000, jitterMs: 5 }], { baseMs: 20, stall: { everyMs: 1500, ms: 250 } });
+    const waits = during(sim.waits, 5000, 20_000);
+    expect(Math.max(...during(sim.targets, 5000, 20_000))).toBeLessThanOrEqual(2 * TICK + 2 + 1e-9);
+    // The bursts after each stall wait a little longer than the target until drained.
+    expect(mean(waits)).toBeLessThan(3 * TICK);
+    // Those ticks do starve (nothing was sent for them), and are counted.
+    expect(sim.starvedAt.length).toBeGreaterThan(0);
   });
 
   it('ordering and exactly-once hold under any jitter, timing and frame rate (seeded)', () => {
