@@ -6,10 +6,10 @@
  * Each applied input gives a slack sample: the tick's time minus its arrival (ms); an
  * input that came after the tick it was due for gives a negative one (how late it was).
  * The typical slack is an EWMA of the samples; the jitter margin is how much later than
- * that typical slack the latest inputs of the last WINDOW arrived (all but the two
- * latest). The target keeps those in time, plus SAFETY_MS: on a clean link that is a couple of ms,
- * so inputs are applied on the first tick after they arrive; under jitter it grows at
- * once (one late input is enough) and shrinks back as the late ones leave the window.
+ * that typical slack the latest inputs of the last WINDOW arrived (the two latest
+ * aside). The target keeps those in time, plus SAFETY_MS: on a clean link that is a
+ * couple of ms, so inputs are applied on the first tick after they arrive; under jitter
+ * it grows as soon as three inputs came late, and shrinks back as they leave the window.
  *
  * The buffer itself is the client's send timing: asking the client to run slower while
  * its inputs wait longer than the target (faster while they wait less) moves every input
