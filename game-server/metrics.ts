@@ -88,6 +88,12 @@ export class ServerMetrics {
     const input = src.input;
     mirror(r, 'dustup_input_ticks_total', 'Ticks of connected players whose inputs had started (the base of the input figures)', () => input.ticks);
     mirror(r, 'dustup_input_starvations_total', 'Ticks on which a connected player had no input to apply', () => input.starved);
+    mirror(
+      r,
+      'dustup_input_starvations_behind_total',
+      'Ticks with no input to apply that ran more than a tick late (the server catching up on itself, not the network)',
+      () => input.starvedBehind,
+    );
     mirror(r, 'dustup_inputs_applied_total', 'Inputs applied', () => input.applied);
     mirror(r, 'dustup_input_catch_ups_total', 'Ticks on which two inputs were applied to drop a tick of buffered surplus', () => input.caughtUp);
     mirror(

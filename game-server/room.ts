@@ -232,8 +232,9 @@ export class Room {
     const now = info.time + info.lateness;
     const inputTotals = this.totals.input;
     const timingDue = info.tick % TIMING_EVERY_TICKS === 0;
+    const behind = info.lateness > 1000 / this.opts.tickRate;
     for (const p of this.players.values()) {
-      const n = p.inputs.take(taken, now, p.channel.open, inputTotals);
+      const n = p.inputs.take(taken, now, p.channel.open, inputTotals, behind);
       if (timingDue && p.channel.open) this.sendTiming(p);
       for (let i = 0; i < n; i++) {
         const input = taken[i]!;

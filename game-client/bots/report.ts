@@ -314,7 +314,8 @@ export function formatReport(r: BotsReport): string {
       row(
         'input buffer',
         `depth mean ${num(ib.meanDepth, 2)} inputs, wait mean ${num(ib.meanWaitMs)} ms, ` +
-          `starved ${ib.starvations} of ${ib.ticks} player-ticks (${num(ib.starvedPerMille)}‰), ${ib.catchUps} catch-ups`,
+          `starved ${ib.starvations} of ${ib.ticks} player-ticks (${num(ib.starvedPerMille)}‰; ` +
+          `${ib.starvedBehind} more on ticks the server ran late), ${ib.catchUps} catch-ups`,
       );
     row('CPU', `${num(r.server.cpuPercent)}% of a core, RSS ${Math.round(r.server.rssBytes / 1048576)} MB`);
     row('players / rooms', `${r.server.players} / ${r.server.rooms} at the end`);

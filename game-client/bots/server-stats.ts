@@ -36,6 +36,8 @@ export interface ServerStats {
 export interface InputCounters {
   ticks: number;
   starved: number;
+  /** Servers that report it: starvations on ticks the server ran late itself. */
+  starvedBehind?: number;
   applied: number;
   caughtUp: number;
   depthSum: number;
@@ -96,6 +98,8 @@ export interface InputBufferFigures {
   starvations: number;
   /** Starvations per 1000 player-ticks. */
   starvedPerMille: number | null;
+  /** Ticks without input that the server ran more than a tick late (its own stall, not the network). */
+  starvedBehind: number;
   /** Inputs queued after a tick, mean over player-ticks. */
   meanDepth: number | null;
   /** Arrival-to-tick wait of an applied input, mean, ms. */
@@ -107,7 +111,7 @@ export interface InputBufferFigures {
 export function inputBufferFigures(a: ServerStats | null, b: ServerStats): InputBufferFigures | null {
   const end = b.input;
   if (!end) return null;
-  const z: InputCounters = { ticks: 0, starved: 0, applied: 0, caughtUp: 0, depthSum: 0, waitMsSum: 0 };
+  const z: InputCounters = { ticks: 0, starved: 0, starvedBehind: 0, applied: 0, caughtUp: 0, depthSum: 0, waitMsSum: 0 };
   const start = a?.input ?? z;
   const ticks = end.ticks - start.ticks;
   const applied = end.applied - start.applied;
@@ -116,6 +120,7 @@ export function inputBufferFigures(a: ServerStats | null, b: ServerStats): Input
     ticks,
     starvations: end.starved - start.starved,
     starvedPerMille: ticks > 0 ? r(((end.starved - start.starved) * 1000) / ticks) : null,
+    starvedBehind: (end.starvedBehind ?? 0) - (start.starvedBehind ?? 0),
     meanDepth: ticks > 0 ? r((end.depthSum - start.depthSum) / ticks) : null,
     meanWaitMs: applied > 0 ? r((end.waitMsSum - start.waitMsSum) / applied) : null,
     catchUps: end.caughtUp - start.caughtUp,

@@ -27,6 +27,12 @@ export interface InputTotals {
   ticks: number;
   /** Of those, ticks with no input to apply. */
   starved: number;
+  /**
+   * Ticks with no input that ran more than a tick late (the server catching up after a
+   * stall of its own: the inputs may be sitting unread in its sockets). Not in `starved`,
+   * and they do not size the buffer: the network did not cause them.
+   */
+  starvedBehind: number;
   applied: number;
   /** Ticks on which two inputs were applied to drop a tick of surplus. */
   caughtUp: number;
@@ -36,7 +42,15 @@ export interface InputTotals {
   waitMsSum: number;
 }
 
-export const newInputTotals = (): InputTotals => ({ ticks: 0, starved: 0, applied: 0, caughtUp: 0, depthSum: 0, waitMsSum: 0 });
+export const newInputTotals = (): InputTotals => ({
+  ticks: 0,
+  starved: 0,
+  starvedBehind: 0,
+  applied: 0,
+  caughtUp: 0,
+  depthSum: 0,
+  waitMsSum: 0,
+});
 
 export class InputQueue {
   private items: InputMsg[] = [];
@@ -104,13 +118,19 @@ export class InputQueue {
   /**
    * Inputs to apply this tick (0, 1 or 2), oldest first, written into out; returns how
    * many. `now`: the tick's actual time, loop ms. `live`: the player is connected (a
-   * dry queue then counts as a starvation once its stream has started).
+   * dry queue then counts as a starvation once its stream has started). `behind`: the
+   * tick runs more than a tick late (see InputTotals.starvedBehind).
    */
-  take(out: InputMsg[], now = Number.NaN, live = true, totals?: InputTotals): number {
+  take(out: InputMsg[], now = Number.NaN, live = true, totals?: InputTotals, behind = false): number {
     const n = this.length;
     const streaming = live && this.lastReceivedSeq > 0;
     if (n === 0) {
-      if (streaming) {
+      if (streaming && behind) {
+        if (totals) {
+          totals.ticks++;
+          totals.starvedBehind++;
+        }
+      } else if (streaming) {
         this.starved++;
         if (Number.isNaN(this.lateSince)) this.lateSince = now;
         if (totals) {

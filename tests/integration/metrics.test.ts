@@ -113,6 +113,7 @@ describe('/metrics', () => {
       ['dustup_disconnects_total', 'counter'],
       ['dustup_input_ticks_total', 'counter'],
       ['dustup_input_starvations_total', 'counter'],
+      ['dustup_input_starvations_behind_total', 'counter'],
       ['dustup_inputs_applied_total', 'counter'],
       ['dustup_input_catch_ups_total', 'counter'],
       ['dustup_input_buffer_depth_sum', 'counter'],

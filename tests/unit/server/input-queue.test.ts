@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientKind, CloseCode, ProtocolError, type InputMsg } from '../../../protocol/index.ts';
-import { InputQueue } from '../../../game-server/net/input-queue.ts';
+import { InputQueue, newInputTotals } from '../../../game-server/net/input-queue.ts';
 
 const input = (seq: number): InputMsg => ({ kind: ClientKind.Input, seq, buttons: 0, aim: 0 });
 
@@ -69,5 +69,18 @@ describe('InputQueue', () => {
     q.push(input(1));
     expect(q.take(out)).toBe(1);
     expect(out[0]!.seq).toBe(1);
+  });
+
+  it('a dry tick counts as a starvation, unless the server itself ran it late (then counted apart)', () => {
+    const q = new InputQueue(30);
+    const totals = newInputTotals();
+    const out: InputMsg[] = [];
+    q.push(input(1), 0);
+    expect(q.take(out, 10, true, totals)).toBe(1);
+    expect(q.take(out, 43, true, totals)).toBe(0);
+    expect(q.take(out, 200, true, totals, true)).toBe(0);
+    expect(q.take(out, 210, false, totals)).toBe(0); // not connected: nothing counted
+    expect(q.starved).toBe(1);
+    expect(totals).toMatchObject({ ticks: 3, starved: 1, starvedBehind: 1, applied: 1, waitMsSum: 10 });
   });
 });
