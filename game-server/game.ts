@@ -75,6 +75,7 @@ export class Game {
         snapshotsSent: () => this.roomTotals.snapshotsSent,
         snapshotsSkipped: () => this.roomTotals.snapshotsSkipped,
         shotsBeyondRewind: () => this.roomTotals.shotsBeyondRewind,
+        input: this.roomTotals.input,
       },
       { defaultMetrics: config.processMetrics },
     );

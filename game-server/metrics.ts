@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { describeCloseCode } from './net/close-names.ts';
+import type { InputTotals } from './net/input-queue.ts';
 import type { NetTotals } from './net/session.ts';
 
 /** What the metrics read at scrape time. */
@@ -20,6 +21,8 @@ export interface MetricSources {
   snapshotsSent(): number;
   snapshotsSkipped(): number;
   shotsBeyondRewind(): number;
+  /** Input buffer counters of every player (net/input-queue.ts). */
+  input: InputTotals;
 }
 
 /** Tick durations, seconds: a 30 Hz tick has 33 ms; most ticks take well under 1 ms. */
@@ -88,6 +91,29 @@ export class ServerMetrics {
       'dustup_shots_beyond_rewind_total',
       'Shots refused (hit no one) because their view time was older than the rewind limit',
       src.shotsBeyondRewind,
+    );
+    const input = src.input;
+    mirror(r, 'dustup_input_ticks_total', 'Ticks of connected players whose inputs had started (the base of the input figures)', () => input.ticks);
+    mirror(r, 'dustup_input_starvations_total', 'Ticks on which a connected player had no input to apply', () => input.starved);
+    mirror(
+      r,
+      'dustup_input_starvations_behind_total',
+      'Ticks with no input to apply that ran more than a tick late (the server catching up on itself, not the network)',
+      () => input.starvedBehind,
+    );
+    mirror(r, 'dustup_inputs_applied_total', 'Inputs applied', () => input.applied);
+    mirror(r, 'dustup_input_catch_ups_total', 'Ticks on which two inputs were applied to drop a tick of buffered surplus', () => input.caughtUp);
+    mirror(
+      r,
+      'dustup_input_buffer_depth_sum',
+      'Inputs still queued after each tick, summed over players and ticks (divide by dustup_input_ticks_total for the mean depth)',
+      () => input.depthSum,
+    );
+    mirror(
+      r,
+      'dustup_input_wait_seconds_sum',
+      'Arrival-to-tick wait of every applied input, summed (divide by dustup_inputs_applied_total for the mean)',
+      () => input.waitMsSum / 1000,
     );
     this.disconnects = new Counter({
       name: 'dustup_disconnects_total',

@@ -21,7 +21,7 @@ import {
 import type { TickInfo } from './loop.ts';
 import { ClientChannel, type Backpressure, type ClientLink } from './net/client-channel.ts';
 import { EventFeed } from './net/event-feed.ts';
-import { InputQueue } from './net/input-queue.ts';
+import { InputQueue, newInputTotals, type InputTotals } from './net/input-queue.ts';
 import { InterestGrid } from './net/interest-grid.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
@@ -40,6 +40,8 @@ export interface Player {
   readonly inputs: InputQueue;
   /** Last input seq applied: the ack the player's snapshots carry. */
   lastAppliedSeq: number;
+  /** The InputTiming adjust last sent on this connection (a new client starts at 0). */
+  timingSent: number;
   /** Reused for the self part of each snapshot. */
   readonly selfState: SelfState;
   /** Health, life, score, blaster cooldown: see world/arena.ts. */
@@ -66,9 +68,17 @@ export interface RoomOptions {
 export interface RoomTotals extends ShotTotals {
   snapshotsSent: number;
   snapshotsSkipped: number;
+  /** Input buffer figures of every player (net/input-queue.ts). */
+  input: InputTotals;
 }
 
-export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0, shotsBeyondRewind: 0 });
+export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0, shotsBeyondRewind: 0, input: newInputTotals() });
+
+/**
+ * InputTiming goes out at most this often per player, and only when the adjust changed:
+ * a P controller needs fresh figures, not a message every tick.
+ */
+const TIMING_EVERY_TICKS = 8;
 
 export class Room {
   readonly players = new Map<number, Player>();
@@ -140,8 +150,9 @@ export class Room {
       state: { x: at.x, y: at.y, vx: 0, vy: 0 },
       aim: 0,
       // One second of inputs may wait; more means the client sends faster than it may.
-      inputs: new InputQueue(this.opts.tickRate),
+      inputs: new InputQueue(this.opts.tickRate, 1000 / this.opts.tickRate),
       lastAppliedSeq: 0,
+      timingSent: 0,
       selfState: { x: 0, y: 0, vx: 0, vy: 0 },
       room: this,
       combat: this.arena.newcomer(this.now),
@@ -201,6 +212,7 @@ export class Room {
     player.channel = new ClientChannel(player.id, link);
     player.inputs.reset();
     player.lastAppliedSeq = 0;
+    player.timingSent = 0;
     player.channel.rosterStamp = this.membership;
     this.sendRoster(player.channel);
   }
@@ -224,8 +236,14 @@ export class Room {
     this.now = info.time;
     const taken = this.taken;
     const arena = this.arena;
+    // Slack is measured against when the tick really runs, not when it was due.
+    const now = info.time + info.lateness;
+    const inputTotals = this.totals.input;
+    const timingDue = info.tick % TIMING_EVERY_TICKS === 0;
+    const behind = info.lateness > 1000 / this.opts.tickRate;
     for (const p of this.players.values()) {
-      const n = p.inputs.take(taken);
+      const n = p.inputs.take(taken, now, p.channel.open, inputTotals, behind);
+      if (timingDue && p.channel.open) this.sendTiming(p);
       for (let i = 0; i < n; i++) {
         const input = taken[i]!;
         // The dead still have their inputs acknowledged (the client's prediction stays in
@@ -275,6 +293,15 @@ export class Room {
     const p = this.sendingTo!;
     this.events.deliver(p.channel);
     if (this.sendingSnapshot) this.sendSnapshot(p, this.sendingInfo!);
+  }
+
+  /** Ask the player's client to stretch or squeeze its input interval, when that changed. */
+  private sendTiming(p: Player): void {
+    const t = p.inputs.timing;
+    const adjust = t.adjust;
+    if (adjust === p.timingSent) return;
+    p.timingSent = adjust;
+    p.channel.send(encodeServerMessage({ kind: ServerKind.InputTiming, adjust, targetMs: Math.round(t.targetMs) }));
   }
 
   /** Snapshots go out snapshotRate times a second, spread evenly over the ticks. */

@@ -140,7 +140,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
       case ClientKind.Input:
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');
-        s.slot.inputs.push(msg);
+        s.slot.inputs.push(msg, this.now());
         return;
       case ClientKind.Viewport:
         s.setViewport(msg.width, msg.height);

@@ -28,6 +28,7 @@ export const ServerKind = {
   PlayerLeft: 15,
   Events: 16,
   MatchState: 17,
+  InputTiming: 18,
 } as const;
 
 /** Bits of Input.buttons. */
@@ -354,7 +355,24 @@ export interface MatchStateMsg {
   pickupsTaken: number[];
 }
 
+/**
+ * [18, adjust, targetMs]: how this client should time its inputs (protocol version 5).
+ * The server applies each input on the first tick after it arrives; it measures how
+ * long they wait and how much their arrival jitters, and asks the client to produce
+ * inputs slightly slower (adjust > 0: they wait longer than the jitter needs) or faster
+ * (adjust < 0: they come too late) until the next InputTiming. Sent rarely: when the
+ * adjust changes, at most every few ticks.
+ */
+export interface InputTimingMsg {
+  kind: typeof ServerKind.InputTiming;
+  /** Per mille: make the interval between inputs (1000 / tickRate ms) this much longer, -50..50. */
+  adjust: number;
+  /** The wait the server aims each input at (its jitter margin), ms: for display. */
+  targetMs: number;
+}
+
 export type ServerMessage =
+  | InputTimingMsg
   | WelcomeMsg
   | SnapshotMsg
   | PongMsg

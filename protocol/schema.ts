@@ -273,6 +273,18 @@ export const SERVER_SCHEMA = [
       { name: 'pickupsTaken', type: 'array', items: 'uint', doc: 'indices of the pickups that are gone right now (§12)' },
     ],
   },
+  {
+    kind: 18,
+    name: 'InputTiming',
+    fields: [
+      {
+        name: 'adjust',
+        type: 'int',
+        doc: 'per mille, -50..50: from now on make the interval between your Inputs `(1000 / tickRate) * (1 + adjust / 1000)` ms; positive = slower (your inputs wait longer than your jitter needs), negative = faster (they come late). Until the next InputTiming; a new connection starts at 0 (§7)',
+      },
+      { name: 'targetMs', type: 'uint', doc: 'the wait the server aims your inputs at, ms: the jitter it measured on your inputs (at most 2 ticks) plus 2 ms. For display only' },
+    ],
+  },
 ] as const satisfies readonly MessageSpec[];
 
 export interface EventSpec {

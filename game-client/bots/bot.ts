@@ -123,7 +123,23 @@ export class Bot {
     const client = this.client!;
     this.behaviour!.update(now);
     client.update(now);
-    const sent = client.stats.inputsSent;
+    this.noteSends(client, now);
+  }
+
+  /**
+   * Between updates: send the inputs that fell due, with the controls as last decided.
+   * The swarm calls this on every wake so send times follow the server's InputTiming.
+   */
+  pump(now: number): void {
+    if (this.phase !== 'playing') return;
+    const client = this.client!;
+    client.pumpInputs(now);
+    this.noteSends(client, now);
+  }
+
+  private noteSends(client: GameClient, now: number): void {
+    // stats.inputsSent is refreshed by update() only; the session's count is current.
+    const sent = client.inputsProduced;
     for (let seq = this.inputsSent + 1; seq <= sent; seq++) this.sendTimes[seq % SEND_RING] = now;
     this.inputsSent = sent;
   }

@@ -8,7 +8,7 @@ import { closeCodeName } from '../../protocol/index.ts';
 import type { BotsConfig } from './args.ts';
 import type { Histogram } from './histogram.ts';
 import type { Measures } from './metrics.ts';
-import { serverCpuPercent, type ServerStats } from './server-stats.ts';
+import { inputBufferFigures, serverCpuPercent, type InputBufferFigures, type ServerStats } from './server-stats.ts';
 
 export interface Percentiles {
   p50: number | null;
@@ -79,8 +79,13 @@ export interface BotsReport {
   };
   /** From the server's /api/stats; null if it could not be read. */
   server: {
+    /** Over the run's own ticks (tickSamples of them), when the server reports its window. */
     tickP50Ms: number;
     tickP99Ms: number;
+    /** Ticks the percentiles cover; null: a server without ?since (its last 1024). */
+    tickSamples: number | null;
+    /** The server's input buffer during the run; null from a server that does not report it. */
+    inputBuffer: InputBufferFigures | null;
     tickOverruns: number;
     /** CPU use of the server process during the run, % of one core. */
     cpuPercent: number | null;
@@ -195,6 +200,8 @@ export function buildReport(run: RunSummary): BotsReport {
       ? {
           tickP50Ms: r2(after.tickP50Ms) ?? 0,
           tickP99Ms: r2(after.tickP99Ms) ?? 0,
+          tickSamples: after.tickWindow && before?.ticks !== undefined ? after.tickWindow.count : null,
+          inputBuffer: inputBufferFigures(before, after),
           tickOverruns: after.tickOverruns - (before?.tickOverruns ?? 0),
           cpuPercent: before ? r2(serverCpuPercent(before, after)) : null,
           rssBytes: after.rssBytes,
@@ -300,7 +307,16 @@ export function formatReport(r: BotsReport): string {
   row('bytes per bot', `in ${num(kb(r.bytes.inPerBotPerSec), 2)} KB/s, out ${num(kb(r.bytes.outPerBotPerSec), 2)} KB/s (payload)`);
   section('server');
   if (r.server) {
-    row('tick duration', `p50 ${num(r.server.tickP50Ms, 2)} ms, p99 ${num(r.server.tickP99Ms, 2)} ms (last 1024 ticks), ${r.server.tickOverruns} overruns`);
+    const window = r.server.tickSamples === null ? 'last 1024 ticks' : `the run's ${r.server.tickSamples} ticks`;
+    row('tick duration', `p50 ${num(r.server.tickP50Ms, 2)} ms, p99 ${num(r.server.tickP99Ms, 2)} ms (${window}), ${r.server.tickOverruns} overruns`);
+    const ib = r.server.inputBuffer;
+    if (ib)
+      row(
+        'input buffer',
+        `depth mean ${num(ib.meanDepth, 2)} inputs, wait mean ${num(ib.meanWaitMs)} ms, ` +
+          `starved ${ib.starvations} of ${ib.ticks} player-ticks (${num(ib.starvedPerMille)}‰; ` +
+          `${ib.starvedBehind} more on ticks the server ran late), ${ib.catchUps} catch-ups`,
+      );
     row('CPU', `${num(r.server.cpuPercent)}% of a core, RSS ${Math.round(r.server.rssBytes / 1048576)} MB`);
     row('players / rooms', `${r.server.players} / ${r.server.rooms} at the end`);
   } else row('stats', r.serverError ?? 'not read');

@@ -213,7 +213,8 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
   let statsAfter: ServerStats | null = null;
   if (statsBefore) {
     try {
-      statsAfter = await fetchServerStats(cfg.statsUrl);
+      // The tick percentiles over this run's own ticks (a server too old for ?since ignores it).
+      statsAfter = await fetchServerStats(cfg.statsUrl, undefined, statsBefore.ticks);
     } catch (err) {
       serverError = `could not read the server's stats at the end: ${(err as Error).message}`;
     }

@@ -5,6 +5,7 @@
  */
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Game } from '../game.ts';
+import { DEFAULT_WINDOW } from '../tick-stats.ts';
 import type { Logger } from '../logger.ts';
 import type { StaticResult, StaticRoot } from '../static-files.ts';
 
@@ -61,18 +62,29 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
       },
     );
   });
-  // Figures a load tester reads before and after a run (see game-client/bots).
-  app.get('/api/stats', (res) => {
+  // Figures a load tester reads before and after a run (see game-client/bots). With
+  // ?since=N the tick percentiles cover ticks N.. only: the tester's own window.
+  app.get('/api/stats', (res, req) => {
+    const sinceText = req.getQuery('since');
     answer(res, log, '/api/stats', () => {
       const cpu = process.cpuUsage(cpuAtStart);
+      const stats = game.tickStats;
+      const asked = sinceText ? Number(sinceText) : Number.NaN;
+      const since = Number.isFinite(asked) && asked >= 0 ? asked : Math.max(0, stats.totalTicks - DEFAULT_WINDOW);
+      const first = stats.firstKept(since);
+      const input = game.roomTotals.input;
       sendJson(res, {
         uptimeMs: Math.round(performance.now() - startedAt),
         tickRate: ctx.config.tickRate,
         snapshotRate: ctx.config.snapshotRate,
         maxPlayers: ctx.config.maxPlayers,
-        ticks: game.tickStats.totalTicks,
-        tickP50Ms: game.tickStats.percentile(0.5),
-        tickP99Ms: game.tickStats.percentile(0.99),
+        ticks: stats.totalTicks,
+        tickP50Ms: stats.percentile(0.5, since),
+        tickP99Ms: stats.percentile(0.99, since),
+        /** The ticks the two percentiles cover: first .. ticks - 1. */
+        tickWindow: { first, count: stats.totalTicks - first },
+        // Cumulative since start: a reader takes the difference over its window.
+        input: { ...input },
         tickOverruns: game.loop.overruns,
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,

@@ -91,6 +91,16 @@ describe('dustup-bots against a real server', () => {
     expect(report.server!.tickP99Ms).toBeGreaterThanOrEqual(report.server!.tickP50Ms);
     expect(report.server!.cpuPercent).toBeGreaterThan(0);
     expect(report.server!.players).toBe(20);
+    // Tick figures over the run's own ticks (about 3 s at the server's rate), not the last 1024.
+    expect(report.server!.tickSamples).toBeGreaterThan(30);
+    expect(report.server!.tickSamples).toBeLessThan(1024);
+    // The server's input buffer over the run: 20 bots' worth of player-ticks, rare starvation.
+    const ib = report.server!.inputBuffer!;
+    expect(ib.ticks).toBeGreaterThan(20 * 30);
+    expect(ib.meanDepth).not.toBeNull();
+    expect(ib.meanWaitMs).toBeGreaterThanOrEqual(0);
+    expect(ib.starvations).toBeLessThan(ib.ticks);
+    expect(result.stdout).toMatch(/input buffer\s+depth mean/);
     expect(report.generator.loopLagP99Ms).not.toBeNull();
     // A busy CI machine may add a "workers fell behind" warning; problems fail the run.
     expect(report.sanity.ok).toBe(true);

@@ -65,7 +65,7 @@ describe('two players in one room', () => {
       return e && Math.abs(e.x - startX) > 4 * POS_SCALE ? e : null;
     }, 'the watcher to see the mover move');
     expect(Math.sign(moved.x - startX)).toBe(dir === Button.Right ? 1 : -1);
-    // Inputs are applied one per tick (after a 2-input jitter buffer): the move must
+    // Inputs are applied from the first tick after they arrive: the move must
     // show up within a bounded number of snapshots, not eventually.
     expect(b.snapshots().length - snapshotsBefore).toBeLessThanOrEqual(10);
     // The mover's own snapshots acknowledge its inputs.

@@ -111,6 +111,13 @@ describe('/metrics', () => {
       ['dustup_snapshots_sent_total', 'counter'],
       ['dustup_snapshots_skipped_total', 'counter'],
       ['dustup_disconnects_total', 'counter'],
+      ['dustup_input_ticks_total', 'counter'],
+      ['dustup_input_starvations_total', 'counter'],
+      ['dustup_input_starvations_behind_total', 'counter'],
+      ['dustup_inputs_applied_total', 'counter'],
+      ['dustup_input_catch_ups_total', 'counter'],
+      ['dustup_input_buffer_depth_sum', 'counter'],
+      ['dustup_input_wait_seconds_sum', 'counter'],
       ['nodejs_eventloop_lag_seconds', 'gauge'],
       ['nodejs_eventloop_lag_p99_seconds', 'gauge'],
       ['process_resident_memory_bytes', 'gauge'],
@@ -135,6 +142,16 @@ describe('/metrics', () => {
     for (const name of ['dustup_received_bytes_total', 'dustup_sent_bytes_total', 'dustup_received_messages_total', 'dustup_sent_messages_total', 'dustup_snapshots_sent_total', 'dustup_tick_duration_seconds_count'])
       expect(value(mid, name), name).toBeGreaterThan(value(f0, name));
     expect(value(mid, 'dustup_received_messages_total')).toBeGreaterThanOrEqual(32);
+    // The input buffer: 30 inputs applied; sent as one burst, they waited and were drained.
+    expect(value(mid, 'dustup_inputs_applied_total')).toBe(30);
+    expect(value(mid, 'dustup_input_buffer_depth_sum')).toBeGreaterThan(0);
+    expect(value(mid, 'dustup_input_wait_seconds_sum')).toBeGreaterThan(0);
+    expect(value(mid, 'dustup_input_catch_ups_total')).toBeGreaterThan(0);
+    // b never sent an input: its ticks are not starvations. a's after its burst are.
+    await waitFor(() => server!.game.roomTotals.input.starved >= 3, 'a tick to find a\'s queue empty');
+    const late = (await scrape(server.port)).families;
+    expect(value(late, 'dustup_input_starvations_total')).toBeGreaterThanOrEqual(3);
+    expect(value(late, 'dustup_input_ticks_total')).toBeGreaterThanOrEqual(value(late, 'dustup_input_starvations_total'));
 
     // Disconnects are counted by close code.
     b.sendRaw(new Uint8Array([0x91, 0xc1]));
@@ -149,6 +166,28 @@ describe('/metrics', () => {
     expect(value(after, 'dustup_players')).toBe(1);
     // Counters never go down, even when rooms are disposed.
     expect(value(after, 'dustup_snapshots_sent_total')).toBeGreaterThanOrEqual(value(mid, 'dustup_snapshots_sent_total'));
+  });
+
+  it('/api/stats?since=N takes the tick percentiles over ticks N.. only, and carries the input counters', async () => {
+    server = await startServer();
+    const get = (q = ''): Promise<Record<string, any>> => fetch(`http://127.0.0.1:${server!.port}/api/stats${q}`).then((r) => r.json());
+    await waitFor(() => server!.game.tickStats.totalTicks >= 45, 'a second and a half of idle ticks', 10_000);
+    const first = await get();
+    expect(first.tickWindow.first).toBe(Math.max(0, first.ticks - 1024));
+    expect(first.input).toMatchObject({ ticks: 0, starved: 0, applied: 0 });
+    // Ticks from here on take 50 ms each (a slow tick recorded by hand); the ones before were idle.
+    const since = server.game.tickStats.totalTicks;
+    for (let i = 0; i < 20; i++) server.game.tickStats.record(50);
+    const own = await get(`?since=${since}`);
+    expect(own.tickWindow.first).toBe(since);
+    expect(own.tickWindow.count).toBeGreaterThanOrEqual(20);
+    expect(own.tickP50Ms).toBe(50);
+    // Without since, the idle ticks before dilute the same figure.
+    const whole = await get('?since=0');
+    expect(whole.tickWindow.first).toBe(0);
+    expect(whole.tickP50Ms).toBeLessThan(50);
+    // A since that is not a tick number falls back to the last 1024.
+    expect((await get('?since=soon')).tickWindow.count).toBeLessThanOrEqual(1024);
   });
 
   it('/healthz answers with status and counts', async () => {

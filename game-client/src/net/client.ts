@@ -148,6 +148,16 @@ export class GameClient extends ClientEvents {
     this.statsTracker.update(now, p.session, this.link.bytesIn, this.link.bytesOut);
   }
 
+  /**
+   * Send only the inputs due by `now` (no pings, no stats): for an owner whose update()
+   * runs less often than it can afford to check the input clock.
+   */
+  pumpInputs(now: number = this.now()): void {
+    const p = this.current;
+    if (p.phase !== 'playing') return;
+    p.session.pumpInputs(now, this.match.selfAlive ? this.controls.buttons : 0);
+  }
+
   // ---- controls ----
 
   /** Button bits (protocol Button) held from now on; sampled once per tick. */
@@ -250,6 +260,11 @@ export class GameClient extends ClientEvents {
   remotePlayers(): readonly Readonly<RemotePlayerView>[] {
     return this.views.remote(this.shown(), this.nameFor);
   }
+  /** Inputs produced on the current connection so far (current between updates, unlike stats). */
+  get inputsProduced(): number {
+    const s = this.shown();
+    return s ? s.inputs.produced : 0;
+  }
   /** Figures for the debug overlay and bot reports; refreshed by update(). Reused object. */
   get stats(): Readonly<ClientStats> {
     return this.statsTracker.stats;
@@ -345,6 +360,10 @@ export class GameClient extends ClientEvents {
       case ServerKind.Pong:
         if (p.phase === 'playing') p.session.receive(msg, arrival);
         else this.clock.addSample(msg.clientTime, msg.serverTime, arrival);
+        break;
+      case ServerKind.InputTiming:
+        // Before the session exists its input clock has not started: nothing to adjust.
+        if (p.phase === 'playing') p.session.receive(msg, arrival);
         break;
       default:
         this.room.apply(msg);

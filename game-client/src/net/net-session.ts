@@ -170,6 +170,9 @@ export class NetSession {
       case ServerKind.Pong:
         this.clock.addSample(msg.clientTime, msg.serverTime, arrival);
         return;
+      case ServerKind.InputTiming:
+        this.inputs.adjust(msg.adjust);
+        return;
       default:
         return;
     }
@@ -202,6 +205,16 @@ export class NetSession {
     const clock = this.clock;
     const network = clock.synced ? clock.serverNow(now) - interp.streamNow(now) + this.fireTrip() : 0;
     interp.setCeiling(this.rewindLimitMs - this.rewindMarginMs - network);
+  }
+
+  /**
+   * Only the inputs due by `now`, between full updates: a caller that updates rarely
+   * (a bot swarm, once per tick) calls this more often so that its send times can
+   * follow the server's InputTiming by less than a tick.
+   */
+  pumpInputs(now: number, buttons: number): void {
+    this.now = now;
+    this.inputs.update(now, buttons, this.controls.aimByte, this.sendInput);
   }
 
   /** Decode into the cells and buffer for interpolation; false when the stream broke. */

@@ -78,4 +78,38 @@ describe('InputSender', () => {
     expect(h.has(13)).toBe(true);
     expect(h.overflows).toBe(12);
   });
+
+  it('InputTiming stretches or squeezes the interval between inputs, within the protocol range', () => {
+    for (const [asked, used] of [
+      [30, 30],
+      [-20, -20],
+      [400, 50],
+      [-400, -50],
+      [Number.NaN, 0],
+    ] as const) {
+      const sender = new InputSender(30);
+      sender.adjust(asked);
+      expect(sender.adjustPerMille).toBe(used);
+      const at: number[] = [];
+      sender.start(0);
+      for (let t = 0.25; t <= 10_000; t += 0.25) sender.update(t, 0, 0, () => at.push(t));
+      const interval = (at.at(-1)! - at[0]!) / (at.length - 1);
+      expect(interval, `adjust ${asked}`).toBeCloseTo((1000 / 30) * (1 + used / 1000), 1);
+    }
+  });
+
+  it('the phase moves by the asked stretch: after 30 inputs at +30 per mille they go out 30 ms later', () => {
+    const plain = new InputSender(30);
+    const slow = new InputSender(30);
+    slow.adjust(30);
+    const a: number[] = [];
+    const b: number[] = [];
+    plain.start(0);
+    slow.start(0);
+    for (let t = 0.1; t <= 1100; t += 0.1) {
+      plain.update(t, 0, 0, () => a.push(t));
+      slow.update(t, 0, 0, () => b.push(t));
+    }
+    expect(b[29]! - a[29]!).toBeCloseTo(30, 0);
+  });
 });

@@ -75,6 +75,26 @@ describe('NetSession', () => {
     expect(s.inputs.history.pending).toBe(4);
   });
 
+  it('follows InputTiming: inputs go out further apart as the server asks, and pumpInputs sends only what fell due', () => {
+    const { s, out } = session({ start: 0 });
+    s.receive({ kind: ServerKind.InputTiming, adjust: 50, targetMs: 3 }, 0);
+    expect(s.inputs.adjustPerMille).toBe(50);
+    const sentAt: number[] = [];
+    for (let t = 0.5; t <= 1000; t += 0.5) {
+      const before = out.length;
+      s.pumpInputs(t, 0);
+      // pumpInputs sends inputs only (no ping, no viewport).
+      for (const m of out.slice(before)) {
+        expect(m.kind).toBe(ClientKind.Input);
+        sentAt.push(t);
+      }
+    }
+    // 5% slower: 28-29 inputs in a second instead of 30.
+    expect(sentAt.length).toBe(Math.floor(1000 / ((1000 / 30) * 1.05)));
+    s.receive({ kind: ServerKind.InputTiming, adjust: 0, targetMs: 3 }, 1000);
+    expect(s.inputs.adjustPerMille).toBe(0);
+  });
+
   it('pings at once, then in a fast burst; reports the viewport once it is set and changes', () => {
     const { s, out, controls } = session({ start: 1000 });
     s.update(1000, 0);

@@ -158,6 +158,7 @@ const serverMessages: ServerMessage[] = [
   { kind: ServerKind.PlayerJoined, id: 12, name: 'Zoë 😀' },
   { kind: ServerKind.PlayerJoined, id: 0xffffffff, name: '' },
   { kind: ServerKind.PlayerLeft, id: 12 },
+  { kind: ServerKind.InputTiming, adjust: -7, targetMs: 4 },
   { kind: ServerKind.Roster, players: [] },
   {
     kind: ServerKind.Roster,
@@ -221,6 +222,8 @@ function expectedServerArray(m: ServerMessage): StrictValue[] {
       return [m.kind, m.id, m.name];
     case ServerKind.PlayerLeft:
       return [m.kind, m.id];
+    case ServerKind.InputTiming:
+      return [m.kind, m.adjust, m.targetMs];
     case ServerKind.Events:
     case ServerKind.MatchState:
       throw new Error('events and match state are checked in events-codec.test.ts');
@@ -626,6 +629,7 @@ const readmeExamples = (): Uint8Array[] => {
     encodeServerMessage({ kind: ServerKind.Roster, players: [{ id: 7, name: 'Ann' }, { id: 9, name: 'Bo' }] }),
     encodeServerMessage({ kind: ServerKind.PlayerJoined, id: 12, name: 'Cy' }),
     encodeServerMessage({ kind: ServerKind.PlayerLeft, id: 12 }),
+    encodeServerMessage({ kind: ServerKind.InputTiming, adjust: -3, targetMs: 4 }),
   ];
 };
 
@@ -635,7 +639,7 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(16);
+    expect(examples.length).toBe(17);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 

@@ -130,7 +130,7 @@ describe('Welcome.maxRewindMs (version 5)', () => {
 
 describe('unknown top-level kinds', () => {
   it('a server frame of a kind this version does not define is an error (the client closes 4001)', () => {
-    for (const kind of [9, 18, 99, 255]) expect(() => decodeServerMessage(new Uint8Array([0x92, kind, 0x00]))).toThrow(/unknown server message kind/);
+    for (const kind of [9, 19, 99, 255]) expect(() => decodeServerMessage(new Uint8Array([0x92, kind, 0x00]))).toThrow(/unknown server message kind/);
   });
 
   it('an unknown event type inside an Events frame is skipped, not an error', () => {

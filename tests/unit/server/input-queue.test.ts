@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ClientKind, CloseCode, ProtocolError, type InputMsg } from '../../../protocol/index.ts';
-import { InputQueue } from '../../../game-server/net/input-queue.ts';
+import { InputQueue, newInputTotals } from '../../../game-server/net/input-queue.ts';
 
 const input = (seq: number): InputMsg => ({ kind: ClientKind.Input, seq, buttons: 0, aim: 0 });
 
 describe('InputQueue', () => {
-  it('waits for a two-input cushion, then yields one input per tick in order', () => {
+  it('holds nothing back: each input is applied on the first tick after it arrives, in order', () => {
     const q = new InputQueue(30);
     const out: InputMsg[] = [];
     q.push(input(1));
-    expect(q.take(out)).toBe(0); // still filling the jitter buffer
-    q.push(input(2));
     expect(q.take(out)).toBe(1);
     expect(out[0]!.seq).toBe(1);
+    q.push(input(2));
     q.push(input(3));
     expect(q.take(out)).toBe(1);
     expect(out[0]!.seq).toBe(2);
+    expect(q.take(out)).toBe(1);
+    expect(out[0]!.seq).toBe(3);
   });
 
   it('drains two per tick when a burst has built a backlog', () => {
@@ -64,9 +65,22 @@ describe('InputQueue', () => {
     expect(q.length).toBe(0);
     const out: InputMsg[] = [];
     expect(q.take(out)).toBe(0);
+    expect(q.starved, 'a stream that has not started again does not starve').toBe(0);
     q.push(input(1));
-    q.push(input(2));
     expect(q.take(out)).toBe(1);
     expect(out[0]!.seq).toBe(1);
+  });
+
+  it('a dry tick counts as a starvation, unless the server itself ran it late (then counted apart)', () => {
+    const q = new InputQueue(30);
+    const totals = newInputTotals();
+    const out: InputMsg[] = [];
+    q.push(input(1), 0);
+    expect(q.take(out, 10, true, totals)).toBe(1);
+    expect(q.take(out, 43, true, totals)).toBe(0);
+    expect(q.take(out, 200, true, totals, true)).toBe(0);
+    expect(q.take(out, 210, false, totals)).toBe(0); // not connected: nothing counted
+    expect(q.starved).toBe(1);
+    expect(totals).toMatchObject({ ticks: 3, starved: 1, starvedBehind: 1, applied: 1, waitMsSum: 10 });
   });
 });

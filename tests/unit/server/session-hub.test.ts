@@ -87,7 +87,7 @@ describe('session hub', () => {
       a.send({ kind: ClientKind.Input, seq, buttons: Button.Right, aim: 0 });
       g.tick();
     }
-    // The input queue's jitter buffer may hold the latest one back a tick.
+    // Inputs sent between ticks are applied by the ticks after them.
     g.tick(2);
     expect(player.state.x).toBeGreaterThan(x0);
     expect(a.of(ServerKind.Snapshot).at(-1)!.ackSeq).toBe(10);

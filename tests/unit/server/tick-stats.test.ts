@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { TickStats } from '../../../game-server/tick-stats.ts';
+
+describe('TickStats', () => {
+  it('percentiles over the ticks since a given one: a window of its own, idle ticks before it left out', () => {
+    const s = new TickStats(256);
+    for (let i = 0; i < 100; i++) s.record(0);
+    const since = s.totalTicks;
+    for (let i = 0; i < 50; i++) s.record(4 + (i % 2));
+    expect(s.percentile(0.5, since)).toBe(5);
+    expect(s.percentile(0.99, since)).toBe(5);
+    expect(s.percentile(0.5, 0)).toBe(0);
+    // The default window is the last 1024 (here the whole ring).
+    expect(s.percentile(0.99)).toBe(5);
+    expect(s.percentile(0.5, s.totalTicks)).toBe(0);
+  });
+
+  it('a window older than the ring starts at the oldest tick kept', () => {
+    const s = new TickStats(16);
+    for (let i = 0; i < 40; i++) s.record(i);
+    expect(s.firstKept(0)).toBe(24);
+    expect(s.percentile(0, 0)).toBe(24);
+    expect(s.percentile(1, 30)).toBe(39);
+  });
+});
