@@ -117,7 +117,7 @@ export class Lobby {
         resumeToken: this.resumable.issue(id, room),
         resumed,
         // The limit this room's arena really judges by: the client keeps its view inside it.
-        maxRewindMs: room.arena.lag.maxRewindMs,
+        maxRewindMs: room.arena.maxRewindMs,
       }),
     );
   }

@@ -46,6 +46,11 @@ export interface Player {
   readonly selfState: SelfState;
   /** Health, life, score, blaster cooldown: see world/arena.ts. */
   readonly combat: Combatant;
+  /**
+   * Loop time each queued Fire input arrived, by seq: a shot's age is judged on arrival,
+   * so the time it then waits in the input queue is not counted against its shooter.
+   */
+  readonly fireArrivals: Map<number, number>;
 }
 
 export interface RoomOptions {
@@ -79,6 +84,16 @@ export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSki
  * a P controller needs fresh figures, not a message every tick.
  */
 const TIMING_EVERY_TICKS = 8;
+
+/**
+ * When the Fire input `seq` arrived (default: `fallback`), forgetting it and any older
+ * one (inputs the queue dropped on overflow never come to be applied).
+ */
+function takeArrival(arrivals: Map<number, number>, seq: number, fallback: number): number {
+  const at = arrivals.get(seq) ?? fallback;
+  for (const k of arrivals.keys()) if (k <= seq) arrivals.delete(k);
+  return at;
+}
 
 export class Room {
   readonly players = new Map<number, Player>();
@@ -156,6 +171,7 @@ export class Room {
       selfState: { x: 0, y: 0, vx: 0, vy: 0 },
       room: this,
       combat: this.arena.newcomer(this.now),
+      fireArrivals: new Map(),
     };
     // Everyone already here learns of the newcomer with the next tick; the newcomer gets
     // the whole list now (so it is not told of itself, nor of what the list already says).
@@ -201,6 +217,7 @@ export class Room {
    */
   detach(player: Player): void {
     player.inputs.reset();
+    player.fireArrivals.clear();
   }
 
   /**
@@ -211,6 +228,7 @@ export class Room {
   resume(player: Player, link: ClientLink): void {
     player.channel = new ClientChannel(player.id, link);
     player.inputs.reset();
+    player.fireArrivals.clear();
     player.lastAppliedSeq = 0;
     player.timingSent = 0;
     player.channel.rosterStamp = this.membership;
@@ -252,8 +270,10 @@ export class Room {
         p.state = stepPlayer(p.state, alive ? input.buttons : 0, this.dt, this.map);
         p.aim = input.aim;
         p.lastAppliedSeq = input.seq;
-        if (alive && input.viewTime !== undefined && (input.buttons & Button.Fire) !== 0)
-          arena.fire(p, input.aim, input.viewTime, info.tick);
+        if (input.viewTime !== undefined) {
+          const arrival = takeArrival(p.fireArrivals, input.seq, info.time);
+          if (alive && (input.buttons & Button.Fire) !== 0) arena.fire(p, input.aim, input.viewTime, info.tick, arrival);
+        }
       }
     }
     arena.endTick(info.time, this.players);

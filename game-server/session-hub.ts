@@ -141,6 +141,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');
         s.slot.inputs.push(msg, this.now());
+        if (msg.viewTime !== undefined) s.slot.fireArrivals.set(msg.seq, this.now());
         return;
       case ClientKind.Viewport:
         s.setViewport(msg.width, msg.height);

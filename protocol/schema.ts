@@ -175,7 +175,7 @@ export const SERVER_SCHEMA = [
         name: 'maxRewindMs',
         type: 'uint',
         optional: true,
-        doc: 'how far back (ms) the server rewinds players to judge a shot: a Fire whose `viewTime` is older than this when its tick runs hits no one (§12). Keep the age of what you draw within it. Absent (never from a version 5 server): 250',
+        doc: 'how far back (ms) the server rewinds players to judge a shot: a Fire whose `viewTime` is older than this when it reaches the server hits no one (§12). Keep the age of what you draw within it. Absent (never from a version 5 server): 250',
       },
     ],
   },

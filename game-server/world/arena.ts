@@ -71,10 +71,14 @@ interface PendingShot {
   y: number;
   aim: number;
   viewTime: number;
+  /** Loop time the Fire input reached the server. */
+  arrival: number;
 }
 
 export class Arena {
   readonly lag: LagCompensator;
+  /** How old a view may be when its Fire arrives, ms (the Welcome's maxRewindMs). */
+  readonly maxRewindMs: number;
   readonly pickups: PickupField;
   readonly cooldownTicks: number;
   private readonly shots: PendingShot[] = [];
@@ -93,7 +97,9 @@ export class Arena {
     private readonly totals: ShotTotals = { shotsBeyondRewind: 0 },
     maxRewindMs: number = MAX_REWIND_MS,
   ) {
-    this.lag = new LagCompensator(maxRewindMs, 1000 / tickRate);
+    this.maxRewindMs = maxRewindMs;
+    // History for the limit plus the longest an input can wait in its queue (one second).
+    this.lag = new LagCompensator(maxRewindMs + INPUT_QUEUE_MS, 1000 / tickRate);
     this.pickups = new PickupField(map.pickups ?? []);
     this.cooldownTicks = blasterCooldownTicks(tickRate);
   }
@@ -123,13 +129,13 @@ export class Arena {
    * cooldown is counted in server ticks, so no input rate fires faster). The shot is
    * judged in endTick, once everyone has moved.
    */
-  fire(p: Fighter, aim: number, viewTime: number, tick: number): void {
+  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN): void {
     const c = p.combat;
     if (!c.alive || tick < c.nextFireTick) return;
     c.nextFireTick = tick + this.cooldownTicks;
     // Shooting gives up spawn protection: no firing from behind a shield.
     c.protectedUntil = 0;
-    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime });
+    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival });
   }
 
   /** Settle the tick at loop time `now` (ms), after every player has moved. */
@@ -155,7 +161,10 @@ export class Arena {
     // there are ones its shooter never saw, so any verdict would be a guess, and a hit
     // would reach a target further behind cover than the limit was chosen to allow. The
     // beam still flies (others see it, up to the first wall) but hits no one.
-    const beyond = now - shot.viewTime > this.lag.maxRewindMs;
+    // The age is the shooter's part: its view and the trip here. Time spent in the input
+    // queue after that (a page that sends its inputs in bursts) is the server's pacing.
+    const received = Number.isNaN(shot.arrival) ? now : Math.min(now, shot.arrival);
+    const beyond = received - shot.viewTime > this.maxRewindMs;
     if (beyond) {
       this.shotsBeyondRewind++;
       this.totals.shotsBeyondRewind++;
@@ -225,6 +234,8 @@ export class Arena {
 }
 
 const NO_TARGETS: readonly ShotTarget[] = [];
+/** The input queue holds at most one second of inputs (room.ts), so a Fire waits no longer. */
+const INPUT_QUEUE_MS = 1000;
 
 /** Living players' positions, one reused object (the lag compensator copies them). */
 function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x: number; y: number }> {

@@ -26,7 +26,9 @@ export const BLASTER_COOLDOWN_MS = 300;
  *   good 25 + 5 one way:  50..60 + 67 + 100 = ~230 ms
  *   typical 60 + 15:      120..150 + 67 + 100 = ~300 ms (beyond Overwatch's 250)
  *   bad 120 + 40:         240..320 + 73 + 100 = ~410..490 ms
- * 500 ms covers "bad" to its worst case. What it costs the target: at MAX_SPEED (240
+ * 500 ms covers "bad" to its worst case, and more so as the server counts a shot's age
+ * when its Fire arrives (the input buffer and the tick wait are the server's pacing, not
+ * the shooter's view; the history kept covers them on top). What it costs the target: at MAX_SPEED (240
  * px/s) a player can still be hit up to 120 px after stepping behind cover, against 60
  * at Overwatch's 250 ms and 240 at Source's 1 s. Past that, fairness to the target wins:
  * a shot whose view is older is refused (hits no one), not judged at the limit against
@@ -35,8 +37,9 @@ export const BLASTER_COOLDOWN_MS = 300;
  */
 export const MAX_REWIND_MS = 500;
 /**
- * What a client keeps free of the limit for the part of a shot's age it cannot see:
- * the server's input buffer and the wait for the tick, in ticks.
+ * What a client keeps free of the limit, in ticks: room for error in its estimate of a
+ * shot's age (clock offset, half the RTT) and for the uplink's jitter. The age is taken
+ * when the Fire reaches the server, so the server's input queue is not part of it.
  */
 export const REWIND_MARGIN_TICKS = 3;
 /**

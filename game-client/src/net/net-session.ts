@@ -185,11 +185,14 @@ export class NetSession {
    */
   update(now: number, buttons: number): void {
     this.now = now;
+    // The render clock first: a Fire sent below carries the render time of the frame
+    // about to be drawn (and is traced against it), not the last frame's, which on a page
+    // at 5 frames/s is 200 ms older, all of it added to the shot's rewind.
+    this.keepViewInRewind(now);
+    this.interpolator.update(now);
     this.inputs.update(now, buttons, this.controls.aimByte, this.sendInput);
     this.pinger.update(now, this.send);
     this.reportViewport();
-    this.keepViewInRewind(now);
-    this.interpolator.update(now);
     this.reconciler.advance(now);
   }
 

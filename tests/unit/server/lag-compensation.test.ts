@@ -124,6 +124,17 @@ describe('lag compensation', () => {
     expect(totals.shotsBeyondRewind).toBe(1);
   });
 
+  it('the age is taken when the Fire arrived: time it then waited in the input queue is not held against it', () => {
+    const s = scenario(400);
+    s.run(400 + MAX_REWIND_MS + 200);
+    const now = s.now();
+    // Seen at 340 ms, arrived 400 ms later, applied 300+ ms after that: within the limit on arrival.
+    s.arena.fire(s.shooter, quantizeAngle(0), 340, Math.round(now / TICK_MS), 740);
+    s.arena.endTick(now, new Map([[1, s.shooter], [2, s.target]]));
+    expect(s.events.of(EventType.Hit)).toHaveLength(1);
+    expect(s.arena.shotsBeyondRewind).toBe(0);
+  });
+
   it('within the limit, a long rewind finds the target where it stood, though it left long since', () => {
     const s = scenario(400);
     s.run(400 + MAX_REWIND_MS - 100);
