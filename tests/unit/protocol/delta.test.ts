@@ -18,6 +18,7 @@ import {
   SnapshotDecoder,
   decodeServerMessage,
   emptyCell,
+  pushMember,
   encodeCellBlock,
   encodeCellDelta,
   encodeFullCell,
@@ -39,14 +40,7 @@ type Row = [id: number, X: number, Y: number, dX: number, dY: number, aim: numbe
 
 const members = (rows: Row[]): CellMembers => {
   const m = emptyCell();
-  for (const [id, X, Y, dX, dY, aim] of rows) {
-    m.ids.push(id);
-    m.X.push(X);
-    m.Y.push(Y);
-    m.dX.push(dX);
-    m.dY.push(dY);
-    m.aim.push(aim);
-  }
+  for (const [id, X, Y, dX, dY, aim] of rows) pushMember(m, id, X, Y, dX, dY, aim);
   return m;
 };
 
@@ -371,13 +365,7 @@ const geometry = (cells: number, minPlayers: number, maxPlayers: number): Geomet
 const SPREAD = geometry(CELLS, 30, 80);
 
 type Mode = 'walk' | 'straight' | 'stop' | 'border';
-interface Ent {
-  id: number;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  aim: number;
+interface Ent extends EntityState {
   mode: Mode;
   left: number;
 }
