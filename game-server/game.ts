@@ -6,15 +6,14 @@
  * A room whose tick throws fails alone: it is closed (its players with 1011, its kept
  * players' tokens void), logged with the stack, counted, and every other room ticks on.
  */
-import type { CollisionMap } from '../protocol/index.ts';
+import { CloseCode, FixedLoop, type CollisionMap, type TickInfo, type TimerClock } from '../protocol/index.ts';
 import type { ServerConfig } from './config.ts';
 import { MemoryRoomDirectory } from './directory/memory-directory.ts';
 import type { RoomDirectory } from './directory/room-directory.ts';
 import { Lobby, type PlayerSession } from './lobby.ts';
 import type { Logger } from './logger.ts';
-import { FixedLoop, systemClock, type LoopClock, type TickInfo } from './loop.ts';
+import { systemClock } from './loop.ts';
 import { ServerMetrics } from './metrics.ts';
-import { INTERNAL_ERROR } from './net/close-names.ts';
 import { viewPolicyFor } from './net/view-policy.ts';
 import { seededRandom } from '../protocol/random.ts';
 import { newRoomTotals, type Room, type RoomTotals } from './room.ts';
@@ -35,13 +34,13 @@ export class Game {
   readonly roomTotals: RoomTotals = newRoomTotals();
   /** Rooms closed because their tick threw. */
   roomFailures = 0;
-  private readonly clock: LoopClock;
+  private readonly clock: TimerClock;
   private readonly log: Logger;
 
   constructor(
     config: ServerConfig,
     readonly map: CollisionMap,
-    clock: LoopClock = systemClock,
+    clock: TimerClock = systemClock,
   ) {
     this.clock = clock;
     this.log = config.logger;
@@ -135,7 +134,7 @@ export class Game {
     );
     // Whatever state the throw left the room in, none of it is sent or kept.
     try {
-      this.lobby.closeRoom(room, INTERNAL_ERROR, ROOM_FAILED_REASON);
+      this.lobby.closeRoom(room, CloseCode.InternalError, ROOM_FAILED_REASON);
     } catch (closeErr) {
       this.log.error({ err: closeErr, room: room.code }, 'closing a failed room threw');
       this.directory.remove(room);

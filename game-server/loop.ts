@@ -1,17 +1,11 @@
 /**
- * The server's tick loop: the drift-free FixedLoop of protocol/ (shared with the bots'
- * swarm) driven by this process's clock. The names are the ones the server has always
- * imported from here.
+ * The clock the server's tick loop (protocol/fixed-loop.ts) runs on: Node's monotonic
+ * time and timers. protocol/ declares no runtime timers, so each process kind brings
+ * its own (the bots': game-client/bots/system-clock.ts).
  */
-import type { TimerClock } from '../protocol/clock.ts';
+import type { TimerClock } from '../protocol/index.ts';
 
-export { FixedLoop, type FixedLoopOptions, type TickInfo } from '../protocol/fixed-loop.ts';
-
-/** The clock a loop runs on; see protocol/clock.ts. */
-export type LoopClock = TimerClock;
-
-/** Node's monotonic clock and timers. */
-export const systemClock: LoopClock = {
+export const systemClock: TimerClock = {
   now: () => performance.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),

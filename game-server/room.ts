@@ -15,10 +15,10 @@ import {
   writeSelfState,
   type CollisionMap,
   type InputMsg,
+  type TickInfo,
   type PlayerState,
   type SelfState,
 } from '../protocol/index.ts';
-import type { TickInfo } from './loop.ts';
 import { ClientChannel, type Backpressure, type ClientLink } from './net/client-channel.ts';
 import { EventFeed } from './net/event-feed.ts';
 import { InputQueue, newInputTotals, type InputTotals } from './net/input-queue.ts';

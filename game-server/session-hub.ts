@@ -15,7 +15,7 @@ import {
 } from '../protocol/index.ts';
 import type { Lobby, PlayerSession } from './lobby.ts';
 import type { Logger } from './logger.ts';
-import { INTERNAL_ERROR, describeCloseCode } from './net/close-names.ts';
+import { describeCloseCode } from './net/close-names.ts';
 import { Session, newNetTotals, type NetTotals } from './net/session.ts';
 import type { ConnectionHandler, Transport } from './net/transport.ts';
 
@@ -83,7 +83,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
   /** A bug of ours, not the client's fault; still only this client is affected. */
   failed(s: PlayerSession, err: unknown): void {
     this.log.error({ err, session: s.id, addr: s.remoteAddress }, 'internal error handling a client connection');
-    s.close(INTERNAL_ERROR, 'internal server error');
+    s.close(CloseCode.InternalError, 'internal server error');
   }
 
   closed(s: PlayerSession, code: number, reason: string): void {

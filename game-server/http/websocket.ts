@@ -6,9 +6,9 @@
  */
 import type { HttpResponse, TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { Logger } from '../logger.ts';
-import { INTERNAL_ERROR } from '../net/close-names.ts';
 import type { ConnectionHandler } from '../net/transport.ts';
 import type { UpgradeGuard } from './upgrade-guard.ts';
+import { CloseCode } from '../../protocol/index.ts';
 
 interface SocketData<S> {
   connection: S | null;
@@ -77,7 +77,7 @@ export function bindWebSocket<S>(
     if (!data.open) return;
     data.open = false;
     try {
-      ws.end(INTERNAL_ERROR, 'internal server error');
+      ws.end(CloseCode.InternalError, 'internal server error');
     } catch {
       // already gone
     }

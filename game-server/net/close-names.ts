@@ -2,10 +2,7 @@
  * Names of close codes in the server's logs and metrics: the protocol's own
  * (protocol/close-codes.ts) and the ones the WebSocket layer itself uses.
  */
-import { CloseCode, closeCodeName } from '../../protocol/index.ts';
-
-/** A bug of ours closed the connection (a throwing handler, a failed room). */
-export const INTERNAL_ERROR = CloseCode.InternalError;
+import { closeCodeName } from '../../protocol/index.ts';
 
 const STANDARD: Record<number, string> = {
   1001: 'GoingAway',

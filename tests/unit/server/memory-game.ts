@@ -13,13 +13,13 @@ import {
   type ClientMessage,
   type CollisionMap,
   type ServerMessage,
+  type TimerClock,
   type WelcomeMsg,
 } from '../../../protocol/index.ts';
 import { defaultConfig, type ServerConfig } from '../../../game-server/config.ts';
 import { Game } from '../../../game-server/game.ts';
 import type { PlayerSession } from '../../../game-server/lobby.ts';
 import { silentLogger } from '../../../game-server/logger.ts';
-import type { LoopClock } from '../../../game-server/loop.ts';
 import { MemoryConnection } from '../../../game-server/net/memory-transport.ts';
 
 export function loadMap(id: string): CollisionMap {
@@ -78,7 +78,7 @@ export interface MemoryGame {
 export function memoryGame(overrides: Partial<ServerConfig> = {}, mapId = 'duel'): MemoryGame {
   const config: ServerConfig = { ...defaultConfig(), logger: silentLogger(), processMetrics: false, ...overrides };
   let now = 0;
-  const clock: LoopClock = { now: () => now, setTimer: () => null, clearTimer: () => {} };
+  const clock: TimerClock = { now: () => now, setTimer: () => null, clearTimer: () => {} };
   const game = new Game(config, loadMap(mapId), clock);
   let tick = 0;
   const interval = 1000 / config.tickRate;
