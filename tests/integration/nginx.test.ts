@@ -6,8 +6,7 @@
  * (127.0.0.2, 127.0.0.3: Linux routes all of 127/8 to lo), so the proxy's own address
  * (127.0.0.1) and theirs differ, as on the internet.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
@@ -17,25 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createLogger } from '../../game-server/logger.ts';
 import type { DustupServer } from '../../game-server/server.ts';
+import { documentedNginxConfig, fetchVia, startNginx, substitute, type RunningNginx } from './deploy-doc.ts';
 import { startServer, waitFor } from './harness.ts';
-import { joinOverWss, makeCertificate, requireProgram, type TestCertificate } from './tls-fixtures.ts';
-
-const root = join(import.meta.dirname, '..', '..');
-const NGINX_INSTALL = 'sudo apt-get install -y nginx-light (macOS: brew install nginx)';
-
-/** The one ```nginx block of docs/deploy.md. */
-function documentedConfig(): string {
-  const doc = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8');
-  const blocks = [...doc.matchAll(/```nginx\n([\s\S]*?)```/g)];
-  if (blocks.length !== 1) throw new Error(`docs/deploy.md should hold exactly one nginx block, found ${blocks.length}`);
-  return blocks[0]![1]!;
-}
-
-/** Replace `from` (which must occur) with `to`: a doc edit that drops it fails here, loudly. */
-function substitute(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`the nginx example in docs/deploy.md no longer contains "${from}"`);
-  return text.split(from).join(to);
-}
+import { joinOverWss, makeCertificate, type TestCertificate } from './tls-fixtures.ts';
 
 async function freePort(): Promise<number> {
   const srv = createNetServer();
@@ -45,94 +28,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function fetchVia(get: typeof httpsGet, url: string, opts: Parameters<typeof httpsGet>[1]): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    get(url, opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    }).on('error', reject);
-  });
-}
-
 let dir: string;
 let tls: TestCertificate;
 let server: DustupServer;
-let nginx: ChildProcess | null = null;
-let nginxOut = '';
+let nginx: RunningNginx | null = null;
 let httpsPort = 0;
 let httpPort = 0;
 const records: Record<string, unknown>[] = [];
 const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
-  const bin = requireProgram('nginx', ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/bin/nginx', '/opt/homebrew/bin/nginx'], NGINX_INSTALL);
   dir = mkdtempSync(join(tmpdir(), 'dustup-nginx-'));
   tls = makeCertificate(dir);
   const logger = createLogger({ pretty: false, write: (line) => void records.push(JSON.parse(line) as Record<string, unknown>) });
   server = await startServer({ trustProxy: ['127.0.0.1', '::1'], maxConnectionsPerIp: 1, logger });
   [httpsPort, httpPort] = [await freePort(), await freePort()];
 
-  let site = documentedConfig();
+  let site = documentedNginxConfig('dustup.conf');
   site = substitute(site, 'listen 443 ssl;', `listen 127.0.0.1:${httpsPort} ssl;`);
   site = substitute(site, 'listen 80;', `listen 127.0.0.1:${httpPort};`);
   site = substitute(site, '/etc/letsencrypt/live/play.example.com/fullchain.pem', tls.certFile);
   site = substitute(site, '/etc/letsencrypt/live/play.example.com/privkey.pem', tls.keyFile);
   site = substitute(site, 'http://127.0.0.1:8080', `http://127.0.0.1:${server.port}`);
-  writeFileSync(join(dir, 'dustup.conf'), site);
-  for (const t of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, t));
-  // A whole nginx.conf around the documented site, everything inside the temp dir; one
-  // process (no master, no user switch), so it runs the same as root or not.
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  include ${dir}/dustup.conf;
-}
-`,
-  );
-  nginx = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  nginx.stdout!.on('data', (d) => (nginxOut += d));
-  nginx.stderr!.on('data', (d) => (nginxOut += d));
-  let exited = false;
-  nginx.on('exit', () => (exited = true));
-  let up = false;
-  const probe = (): void =>
-    void fetchVia(httpsGet, `https://127.0.0.1:${httpsPort}/healthz`, { ca: tls.cert }).then(
-      (r) => (up = r.status === 200),
-      () => {},
-    );
-  await waitFor(() => {
-    if (exited) throw new Error(`nginx exited: ${nginxOut}${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-    if (!up) probe();
-    return up;
-  }, 'nginx to answer /healthz', 10_000);
+  nginx = await startNginx(dir, site, `https://127.0.0.1:${httpsPort}/healthz`, tls.cert);
 }, 30_000);
 
 afterAll(async () => {
   for (const ws of sockets) ws.terminate();
-  if (nginx && nginx.exitCode === null) {
-    const gone = new Promise((resolve) => nginx!.once('exit', resolve));
-    nginx.kill('SIGTERM');
-    await gone;
-  }
+  await nginx?.stop();
   await server?.close();
 });
 
