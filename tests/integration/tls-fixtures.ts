@@ -60,7 +60,13 @@ export interface WssPlayer {
  * A player on any WebSocket URL (the harness's TestClient speaks ws:// to the server's
  * own port only): opens, says hello, resolves on the Welcome.
  */
-export async function joinOverWss(url: string, opts: WebSocket.ClientOptions, name: string): Promise<WssPlayer> {
+export async function joinOverWss(
+  url: string,
+  opts: WebSocket.ClientOptions,
+  name: string,
+  /** A seat from POST /api/seat: its room and ticket go in the Hello. */
+  seat?: { room: string; ticket: string },
+): Promise<WssPlayer> {
   const ws = new WebSocket(url, opts);
   ws.binaryType = 'arraybuffer';
   const got: ServerMessage[] = [];
@@ -69,7 +75,13 @@ export async function joinOverWss(url: string, opts: WebSocket.ClientOptions, na
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  ws.send(encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name, room: '' }));
+  ws.send(
+    encodeClientMessage(
+      seat
+        ? { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name, room: seat.room, ticket: seat.ticket }
+        : { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name, room: '' },
+    ),
+  );
   const welcome = await waitFor(
     () => got.find((m): m is WelcomeMsg => m.kind === ServerKind.Welcome),
     `a Welcome for ${name} over ${url}`,

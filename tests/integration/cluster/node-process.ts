@@ -57,6 +57,8 @@ export interface NodeOptions {
   /** redis://127.0.0.1:PORT; omitted: the node runs on its in-memory directory. */
   redisUrl?: string;
   nodeId?: string;
+  /** Default ws://127.0.0.1:PORT (the node itself); a proxy test names the proxy's path. */
+  publicUrl?: string;
   /** More server flags (--max-players 8, a lease setting ...). */
   flags?: string[];
   /** Give up on a node that has not printed its URL after this long, ms. */
@@ -116,7 +118,7 @@ export class NodeProcess {
       '--max-connections-per-ip', '0',
       '--log-format', 'json', '--log-level', 'debug',
     ];
-    if (opts.redisUrl) args.push('--redis', opts.redisUrl, '--public-url', `ws://127.0.0.1:${port}`);
+    if (opts.redisUrl) args.push('--redis', opts.redisUrl, '--public-url', opts.publicUrl ?? `ws://127.0.0.1:${port}`);
     if (opts.nodeId) args.push('--node-id', opts.nodeId);
     args.push(...(opts.flags ?? []));
     const proc = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

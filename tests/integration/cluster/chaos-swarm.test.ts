@@ -1,0 +1,79 @@
+/**
+ * 500 bots quick-playing through two nodes in 5 s: the real bots CLI, two processes,
+ * each entering through its own node (as players opening either node's page), every
+ * seat claimed through the directory. Zero failures, the rooms balanced across the
+ * nodes, and no room ever over capacity, even with a hundred seat claims a second racing
+ * for the same free seats.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BotsReport } from '../../../game-client/bots/report.ts';
+import { clusterFixture, listings, type Listing } from './fixture.ts';
+import { root, waitUntil, type NodeProcess } from './node-process.ts';
+
+const cluster = clusterFixture();
+const SEATS = 32;
+const BOTS_PER_NODE = 250;
+
+function runBots(node: NodeProcess, json: string, seed: number): Promise<{ code: number; out: string }> {
+  const args = [
+    '--import', 'tsx', join(root, 'game-client', 'bots', 'cli.ts'),
+    '--url', node.publicUrl, '--bots', String(BOTS_PER_NODE), '--ramp', '50/s', '--duration', '9',
+    '--behaviour', 'idle', '--workers', '1', '--seed', String(seed), '--name', `${node.nodeId}-`, '--json', json,
+  ];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: root, timeout: 40_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: `${stdout}\n${stderr}` }),
+    );
+  });
+}
+
+describe('chaos: a crowd quick-playing through two nodes', () => {
+  it('500 bots in 5 s: zero failures, rooms balanced across nodes, no room over capacity', async () => {
+    const [a, b] = await Promise.all([
+      cluster.node({ nodeId: 'a', flags: ['--max-players', String(SEATS), '--log-level', 'info'] }),
+      cluster.node({ nodeId: 'b', flags: ['--max-players', String(SEATS), '--log-level', 'info'] }),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'dustup-swarm-'));
+    const runs = Promise.all([runBots(a, join(dir, 'a.json'), 1), runBots(b, join(dir, 'b.json'), 2)]);
+
+    // Watch the directory while the crowd arrives: no room may ever hold more than its seats.
+    let peak: Listing[] = [];
+    let watching = true;
+    let overCapacity: Listing | undefined;
+    const watch = (async () => {
+      while (watching) {
+        const l = await listings(a).catch(() => [] as Listing[]);
+        overCapacity ??= l.find((r) => r.players > r.capacity || r.capacity !== SEATS);
+        if (l.reduce((s, r) => s + r.players, 0) >= peak.reduce((s, r) => s + r.players, 0)) peak = l;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await waitUntil(() => peak.reduce((s, r) => s + r.players, 0) === 2 * BOTS_PER_NODE, 'all 500 bots in rooms', 25_000, 50);
+    watching = false;
+    await watch;
+    const [ra, rb] = await runs;
+    expect(ra.code, ra.out).toBe(0);
+    expect(rb.code, rb.out).toBe(0);
+
+    const reports = ['a', 'b'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as BotsReport);
+    for (const r of reports) {
+      expect(r.bots.connected).toBe(BOTS_PER_NODE);
+      expect(r.bots.failed).toBe(0);
+      expect(r.bots.disconnected).toBe(0);
+      expect(r.rooms.maxPlayers).toBeLessThanOrEqual(SEATS);
+    }
+    expect(overCapacity).toBeUndefined();
+    // 500 players in rooms of 32: as few rooms as the seats allow, give or take the ones
+    // opened while others filled.
+    const players = (node: string): number => peak.filter((r) => r.node === node).reduce((s, r) => s + r.players, 0);
+    const roomsOn = (node: string): number => peak.filter((r) => r.node === node).length;
+    expect(peak.length).toBeGreaterThanOrEqual(Math.ceil((2 * BOTS_PER_NODE) / SEATS));
+    expect(new Set(peak.map((r) => r.code)).size).toBe(peak.length);
+    // Balanced: each node holds close to half the players (within a room and a half).
+    for (const n of ['a', 'b']) expect(Math.abs(players(n) - BOTS_PER_NODE), `${n}: ${players(n)} players, ${roomsOn(n)} rooms`).toBeLessThanOrEqual(SEATS * 1.5);
+  }, 60_000);
+});
