@@ -29,6 +29,13 @@ export const CloseCode = {
   ServerShutdown: 4010,
   /** Hello carried a resume token the server does not accept: unknown, expired, or in use. */
   ResumeRefused: 4011,
+  // Cluster matchmaking (issue 11): a client that gets one of these asks /api/seat again.
+  /** Hello's seat ticket is unknown, expired, already used, or for another node or room: rematch. */
+  SeatTicketRefused: 4012,
+  /** This node stalled past its directory lease and closed its rooms (their codes may live elsewhere now): rematch. */
+  NodeLeaseLost: 4013,
+  /** The request needs the shared room directory (Redis) and it is unreachable; running matches are unaffected. */
+  DirectoryUnavailable: 4014,
   /**
    * RFC 6455's internal error: a bug on the server's side, not the client's. A handler
    * threw on this connection, or the room's tick failed and the room was closed; only

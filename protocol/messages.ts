@@ -64,6 +64,8 @@ export const Limits = {
   MAX_VIEW_HEIGHT: 1600,
   /** Resume tokens: base64url, this many characters at most (the server issues 22). */
   RESUME_TOKEN_MAX: 64,
+  /** Longest seat ticket (Hello.ticket), characters. */
+  SEAT_TICKET_MAX: 64,
   /** Chat text as shown: at most this many code points after sanitizeChat. */
   MAX_CHAT_LENGTH: 120,
   /** Chat text as sent: at most this many UTF-16 code units (longer: Malformed). */
@@ -94,6 +96,8 @@ export interface HelloMsg {
   name: string;
   room: string;
   resumeToken?: string;
+  /** A seat ticket from POST /api/seat (cluster matchmaking): redeemed once, on the node it names. */
+  ticket?: string;
 }
 
 /**

@@ -24,6 +24,11 @@ export interface FieldSpec {
   /** Validated ranges (client frames only; the client trusts the server's ranges). */
   readonly min?: number;
   readonly max?: number;
+  /**
+   * optional only: nil on the wire means absent, so a later optional field can be sent
+   * without this one (Hello.ticket without a resume token); encoders write nil for it.
+   */
+  readonly nullable?: true;
   /** str: most UTF-16 code units; pattern: what the whole string must match. */
   readonly maxLength?: number;
   readonly pattern?: RegExp;
@@ -52,6 +57,7 @@ const ROOM_RE = new RegExp(
   `^(|${CREATE_PRIVATE_ROOM}|[${ROOM_CODE_ALPHABET}]{${Limits.ROOM_CODE_MIN},${Limits.ROOM_CODE_MAX}})$`,
 );
 const RESUME_TOKEN_RE = new RegExp(`^[A-Za-z0-9_-]{1,${Limits.RESUME_TOKEN_MAX}}$`);
+const SEAT_TICKET_RE = new RegExp(`^[A-Za-z0-9_-]{1,${Limits.SEAT_TICKET_MAX}}$`);
 
 /** Client -> server. */
 export const CLIENT_SCHEMA = [
@@ -66,9 +72,18 @@ export const CLIENT_SCHEMA = [
         name: 'resumeToken',
         type: 'str',
         optional: true,
+        nullable: true,
         pattern: RESUME_TOKEN_RE,
         expected: `1..${Limits.RESUME_TOKEN_MAX} base64url characters`,
-        doc: `optional: the latest Welcome's \`resumeToken\`, 1..${Limits.RESUME_TOKEN_MAX} characters of \`A-Z a-z 0-9 - _\` (else 4001), to resume (§13). Unknown, expired or in use: 4011`,
+        doc: `optional: the latest Welcome's \`resumeToken\`, 1..${Limits.RESUME_TOKEN_MAX} characters of \`A-Z a-z 0-9 - _\` (else 4001), to resume (§13). Unknown, expired or in use: 4011. nil: absent (so a \`ticket\` can follow)`,
+      },
+      {
+        name: 'ticket',
+        type: 'str',
+        optional: true,
+        pattern: SEAT_TICKET_RE,
+        expected: `1..${Limits.SEAT_TICKET_MAX} base64url characters`,
+        doc: `optional (v6): a seat ticket from \`POST /api/seat\` (§14), 1..${Limits.SEAT_TICKET_MAX} characters of \`A-Z a-z 0-9 - _\` (else 4001); \`room\` must be the code the seat answer named. Unknown, expired, used or for another node: 4012`,
       },
     ],
   },

@@ -50,6 +50,11 @@ function wideInt(v: unknown, f: FieldSpec): number | undefined {
 }
 
 function strictReader(label: string, f: FieldSpec): Reader {
+  const inner = strictValueReader(label, f);
+  return f.nullable ? (v) => (v === null ? undefined : inner(v)) : inner;
+}
+
+function strictValueReader(label: string, f: FieldSpec): Reader {
   const what = `${label}.${f.name}`;
   const min = f.min ?? -Infinity;
   const max = f.max ?? Infinity;
@@ -190,6 +195,8 @@ export function readStrict(m: CompiledMessage, value: unknown[]): Record<string,
     if (!present) break;
     vals[i] = f.read(value[i + 1]);
   }
+  // A nil stands in only for a field some later element follows: one shape per meaning.
+  if (n > m.required + 1 && vals[n - 2] === undefined) throw malformed(`${m.label}.${fields[n - 2]!.name} may be nil only before a later field`);
   const build = (m.builders[n] ??= builder(m, n - 1));
   return build(vals);
 }
@@ -246,7 +253,7 @@ export function toArray(head: number, fields: readonly FieldSpec[], msg: Readonl
       const flat: unknown[] = [];
       for (const rec of v as Record<string, unknown>[]) for (const r of f.records) flat.push(rec[r.name]);
       out.push(flat);
-    } else out.push(v === undefined ? f.fallback : v);
+    } else out.push(v === undefined ? (f.nullable ? null : f.fallback) : v);
   }
   return out;
 }

@@ -564,6 +564,7 @@ const readmeExamples = (): Uint8Array[] => {
   return [
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '' }),
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', resumeToken: 'q3Yb8xJ0sKp2Lm9TzR4vWA' }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: 'QK7MZ', ticket: 'Zt4mQ9wLx2cV8bN1rK6pHg' }),
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345.5 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345 }),
@@ -639,7 +640,7 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(17);
+    expect(examples.length).toBe(18);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 

@@ -52,7 +52,7 @@ describe('the schema and the TypeScript constants agree', () => {
 
   it('a client message encodes as [kind, ...its schema fields in order], and validates back', () => {
     const samples = [
-      { kind: 1, version: 5, name: 'Ann', room: 'ABCD', resumeToken: 'tok' },
+      { kind: 1, version: 5, name: 'Ann', room: 'ABCD', resumeToken: 'tok', ticket: 'tk' },
       { kind: 2, seq: 9, buttons: 16, aim: 3, viewTime: 77 },
       { kind: 3, clientTime: 5.5 },
       { kind: 4, width: 640, height: 480 },

@@ -162,6 +162,15 @@ describe('decodeClientMessage rejects with CloseCode.Malformed', () => {
     }
   });
 
+  it('hello.ticket (v6): nil stands for an absent resume token only before a ticket; a trailing nil or a bad ticket is refused', () => {
+    expect(decodeClientMessage(pack([1, 6, 'Ann', 'QK7MZ', null, 'tk_1-A']))).toEqual({
+      kind: 1, version: 6, name: 'Ann', room: 'QK7MZ', resumeToken: undefined, ticket: 'tk_1-A',
+    });
+    expectMalformed([1, 6, 'Ann', 'QK7MZ', null]);
+    expectMalformed([1, 6, 'Ann', 'QK7MZ', 'tok', null]);
+    for (const bad of ['', 'a b', 'x'.repeat(65), 7]) expectMalformed([1, 6, 'Ann', 'QK7MZ', null, bad]);
+  });
+
   it('one element too many or too few, for every kind', () => {
     for (const base of [validHello, validInput, validPing, validViewport]) {
       expectMalformed([...base, 0]);
