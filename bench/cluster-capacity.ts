@@ -1,0 +1,119 @@
+/**
+ * Players a cluster holds with every node's tick p99 under half the tick budget. Roaming
+ * bots (the bots CLI, one process per entry node, each seating through its node) ramp up
+ * steadily; every window each node's tick p99 over that window alone is read from
+ * /api/stats?since=. A node has "crossed" at its first window over half the budget; what
+ * it held is its player count in its last window under. The cluster's total is the sum
+ * in the last window where no node had crossed. The ramp stops when every node crossed,
+ * or at the bot limit (then the figure is a floor, and the bots were the limit).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { cpuPercent, sampleProcess, type ProcSample } from './proc-stats.ts';
+import type { NodeProcess } from '../tests/integration/cluster/node-process.ts';
+
+const root = join(import.meta.dirname, '..');
+
+export interface CapacityOptions {
+  maxBots: number;
+  rampPerSec: number;
+  windowS: number;
+}
+
+export interface Window {
+  atS: number;
+  perNode: { node: string; players: number; tickP99Ms: number }[];
+  botsCpuPct: number;
+  nodesCpuPct: number;
+}
+
+export interface CapacityFigures {
+  nodes: number;
+  budgetMs: number;
+  perNode: { node: string; playersHeld: number; crossed: boolean }[];
+  totalHeld: number;
+  /** Every node crossed: the figure is the servers' limit, not the bots'. */
+  allCrossed: boolean;
+  windows: Window[];
+}
+
+interface Stats {
+  ticks: number;
+  tickRate: number;
+  tickP99Ms: number;
+  players: number;
+}
+
+async function stats(n: NodeProcess, since?: number): Promise<Stats> {
+  const r = await fetch(`${n.httpUrl}/api/stats${since === undefined ? '' : `?since=${since}`}`);
+  return (await r.json()) as Stats;
+}
+
+function startBots(entry: NodeProcess, bots: number, rampPerSec: number, durationS: number, seed: number): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'game-client', 'bots', 'cli.ts'),
+      '--url', entry.publicUrl, '--bots', String(bots), '--ramp', `${rampPerSec}/s`, '--duration', String(durationS),
+      '--behaviour', 'roam', '--workers', '1', '--seed', String(seed), '--name', `${entry.nodeId}-`],
+    { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] },
+  );
+}
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function measureCapacity(nodes: NodeProcess[], opts: CapacityOptions): Promise<CapacityFigures> {
+  const first = await stats(nodes[0]!);
+  const budgetMs = 1000 / first.tickRate;
+  const half = budgetMs / 2;
+  const perEntry = Math.ceil(opts.maxBots / nodes.length);
+  const durationS = Math.ceil(opts.maxBots / opts.rampPerSec) + 10;
+  const bots = nodes.map((n, i) => startBots(n, perEntry, opts.rampPerSec / nodes.length, durationS, 100 + i));
+  const windows: Window[] = [];
+  const crossedAt = new Map<string, number>();
+  const held = new Map<string, number>(nodes.map((n) => [n.nodeId!, 0]));
+  let totalHeld = 0;
+  let since = await Promise.all(nodes.map(async (n) => (await stats(n)).ticks));
+  const sample = (): ProcSample[] => [...bots.map((b) => sampleProcess(b.pid!)), ...nodes.map((n) => sampleProcess(n.pid))];
+  let before = sample();
+  const startedAt = performance.now();
+  try {
+    for (;;) {
+      await wait(opts.windowS * 1000);
+      const now = sample();
+      const s = await Promise.all(nodes.map((n, i) => stats(n, since[i])));
+      since = s.map((x) => x.ticks);
+      const cpu = now.map((x, i) => cpuPercent(before[i]!, x));
+      before = now;
+      const w: Window = {
+        atS: Math.round((performance.now() - startedAt) / 100) / 10,
+        perNode: s.map((x, i) => ({ node: nodes[i]!.nodeId!, players: x.players, tickP99Ms: Math.round(x.tickP99Ms * 100) / 100 })),
+        botsCpuPct: Math.round(cpu.slice(0, bots.length).reduce((a, b) => a + b, 0)),
+        nodesCpuPct: Math.round(cpu.slice(bots.length).reduce((a, b) => a + b, 0)),
+      };
+      windows.push(w);
+      console.log(
+        `  ${w.atS}s: ${w.perNode.map((p) => `${p.node} ${p.players} players p99 ${p.tickP99Ms} ms`).join(', ')}; bots ${w.botsCpuPct} % CPU, nodes ${w.nodesCpuPct} %`,
+      );
+      for (const p of w.perNode) {
+        if (crossedAt.has(p.node)) continue;
+        if (p.tickP99Ms > half) crossedAt.set(p.node, w.atS);
+        else held.set(p.node, p.players);
+      }
+      if (crossedAt.size === 0) totalHeld = w.perNode.reduce((a, p) => a + p.players, 0);
+      const total = w.perNode.reduce((a, p) => a + p.players, 0);
+      if (crossedAt.size === nodes.length) break;
+      // Every bot connected (or the run is over) and still under: the bots are the limit.
+      if (total >= opts.maxBots - nodes.length || bots.every((b) => b.exitCode !== null)) break;
+    }
+  } finally {
+    for (const b of bots) if (b.exitCode === null) b.kill('SIGKILL');
+  }
+  return {
+    nodes: nodes.length,
+    budgetMs: Math.round(budgetMs * 100) / 100,
+    perNode: nodes.map((n) => ({ node: n.nodeId!, playersHeld: held.get(n.nodeId!)!, crossed: crossedAt.has(n.nodeId!) })),
+    totalHeld,
+    allCrossed: crossedAt.size === nodes.length,
+    windows,
+  };
+}
