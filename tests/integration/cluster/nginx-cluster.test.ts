@@ -54,7 +54,7 @@ beforeAll(async () => {
       await fleet.start({
         redisUrl: redis.url,
         nodeId: id,
-        publicUrl: `wss://127.0.0.1:${httpsPort}/${id}`,
+        publicUrl: `wss://127.0.0.1:${httpsPort}/${id}/ws`,
         flags: ['--trust-proxy'],
       }),
     );
