@@ -13,6 +13,8 @@ import { ServerKind, type WelcomeMsg } from '../../../protocol/index.ts';
 export class ProductPlayer {
   readonly client: GameClient;
   readonly welcomes: WelcomeMsg[] = [];
+  /** Arrival times (performance.now) of every Welcome, parallel to welcomes. */
+  readonly welcomesAt: number[] = [];
   /** Arrival times (performance.now) of every snapshot. */
   readonly snapshotsAt: number[] = [];
   closed: { code: number; reason: string } | null = null;
@@ -33,7 +35,7 @@ export class ProductPlayer {
     });
     this.client.onMessage((m) => {
       if (m.kind === ServerKind.Snapshot) this.snapshotsAt.push(performance.now());
-      if (m.kind === ServerKind.Welcome) this.welcomes.push(m);
+      if (m.kind === ServerKind.Welcome) this.noteWelcome(m);
     });
     this.client.onReconnecting(() => void this.reconnects++);
     this.client.onClose((code, reason) => (this.closed = { code, reason }));
@@ -42,8 +44,14 @@ export class ProductPlayer {
 
   async connect(): Promise<WelcomeMsg> {
     const w = await this.client.connect();
-    if (!this.welcomes.includes(w)) this.welcomes.push(w);
+    this.noteWelcome(w);
     return w;
+  }
+
+  private noteWelcome(w: WelcomeMsg): void {
+    if (this.welcomes.includes(w)) return;
+    this.welcomes.push(w);
+    this.welcomesAt.push(performance.now());
   }
 
   get roomCode(): string {
