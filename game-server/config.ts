@@ -69,6 +69,40 @@ export interface ServerConfig {
   allowUwsFallback: boolean;
   /** Structured logger (pino); tests pass silentLogger(). */
   logger: Logger;
+  // Cluster (issue 11): the shared room directory on Redis.
+  /** redis://HOST:PORT of the shared room directory; null: one process, rooms in memory. */
+  redisUrl: string | null;
+  /** The WebSocket URL other nodes send players to (ws(s)://HOST:PORT/ws); null: this node's own address. */
+  publicUrl: string | null;
+  /** This node's id in the directory; null: generated (host name and random). */
+  nodeId: string | null;
+  /** Directory tuning (tests shorten them): the lease TTL and its refresh, a seat ticket's life, ms. */
+  leaseTtlMs: number;
+  leaseRefreshMs: number;
+  ticketTtlMs: number;
+  /** Prefix of every Redis key (tests give each run its own). */
+  redisKeyPrefix: string;
+}
+
+/** Node ids travel inside directory values separated by "|": letters, digits, . _ - only. */
+export const NODE_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A --public-url as the WebSocket URL clients open: ws/wss (http/https are turned into
+ * them), "/ws" appended when no path is given. Null when it is not such a URL.
+ */
+export function normalizePublicUrl(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return null;
+  }
+  const scheme = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[u.protocol];
+  if (!scheme || u.username || u.password || u.search || u.hash || raw.includes('|')) return null;
+  u.protocol = scheme;
+  if (u.pathname === '/' || u.pathname === '') u.pathname = '/ws';
+  return u.toString();
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -100,6 +134,13 @@ export const defaultConfig = (): ServerConfig => ({
   seed: 0x5eed,
   allowUwsFallback: false,
   logger: createLogger(),
+  redisUrl: null,
+  publicUrl: null,
+  nodeId: null,
+  leaseTtlMs: 5000,
+  leaseRefreshMs: 1000,
+  ticketTtlMs: 10_000,
+  redisKeyPrefix: 'dustup:',
 });
 
 export function validateConfig(c: ServerConfig): void {
@@ -132,4 +173,11 @@ export function validateConfig(c: ServerConfig): void {
   if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) bad('TLS needs both a certificate file and a key file');
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
+  if (c.redisUrl !== null && !/^rediss?:\/\/[^\s]+$/.test(c.redisUrl)) bad(`redis URL must be redis://HOST:PORT (or rediss://), got "${c.redisUrl}"`);
+  if (c.publicUrl !== null && normalizePublicUrl(c.publicUrl) !== c.publicUrl)
+    bad(`public URL must be a ws(s)://HOST:PORT/PATH URL, got "${c.publicUrl}"`);
+  if (c.nodeId !== null && !NODE_ID_RE.test(c.nodeId)) bad(`node id must be 1..64 of A-Z a-z 0-9 . _ -, got "${c.nodeId}"`);
+  if (!(c.leaseRefreshMs >= 10 && c.leaseTtlMs >= 3 * c.leaseRefreshMs))
+    bad(`the lease TTL must be at least three refreshes (refresh ${c.leaseRefreshMs} ms, TTL ${c.leaseTtlMs} ms)`);
+  if (!(c.ticketTtlMs >= 100)) bad(`ticket TTL must be >= 100 ms, got ${c.ticketTtlMs}`);
 }

@@ -8,7 +8,10 @@
  */
 import { CloseCode, FixedLoop, type CollisionMap, type TickInfo, type TimerClock } from '../protocol/index.ts';
 import type { ServerConfig } from './config.ts';
-import { MemoryRoomDirectory } from './directory/memory-directory.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { MemoryRoomDirectory, type DirectoryOptions } from './directory/memory-directory.ts';
+import { RedisRoomDirectory } from './directory/redis-directory.ts';
 import type { RoomDirectory } from './directory/room-directory.ts';
 import { Lobby, type PlayerSession } from './lobby.ts';
 import type { Logger } from './logger.ts';
@@ -22,6 +25,12 @@ import { TickStats } from './tick-stats.ts';
 
 /** What the players of a failed room are told (a close reason: at most 123 bytes). */
 export const ROOM_FAILED_REASON = 'internal server error: this room failed and was closed';
+
+/** A node id when none is given: the host name (cleaned) and 4 random bytes. */
+function defaultNodeId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40) || 'node';
+  return `${host}-${randomBytes(4).toString('hex')}`;
+}
 
 export class Game {
   readonly loop: FixedLoop;
@@ -45,7 +54,7 @@ export class Game {
     this.clock = clock;
     this.log = config.logger;
     this.loop = new FixedLoop(config.tickRate, this.onTick, clock);
-    this.directory = new MemoryRoomDirectory(map, {
+    const rooms: DirectoryOptions = {
       tickRate: config.tickRate,
       snapshotRate: config.snapshotRate,
       capacity: config.maxPlayers,
@@ -55,7 +64,25 @@ export class Game {
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
-    });
+      ticketTtlMs: config.ticketTtlMs,
+      now: () => this.loop.now(),
+      nodeId: config.nodeId ?? defaultNodeId(),
+      publicUrl: config.publicUrl,
+    };
+    // Cluster mode (issue 11): rooms still tick here; Redis says which node hosts which code.
+    this.directory = config.redisUrl
+      ? new RedisRoomDirectory(map, {
+          ...rooms,
+          redisUrl: config.redisUrl,
+          nodeId: rooms.nodeId!,
+          keyPrefix: config.redisKeyPrefix,
+          leaseTtlMs: config.leaseTtlMs,
+          refreshMs: config.leaseRefreshMs,
+          log: this.log,
+          load: () => ({ players: this.lobby.playerCount, tickP99Ms: this.tickStats.percentile(0.99), budgetMs: 1000 / config.tickRate }),
+          onLeaseLost: (why) => this.lobby.closeAllRooms(CloseCode.NodeLeaseLost, `node lease lost (${why.slice(0, 60)}): rematch`),
+        })
+      : new MemoryRoomDirectory(map, rooms);
     this.lobby = new Lobby(
       this.directory,
       { tickRate: config.tickRate, snapshotRate: config.snapshotRate, mapId: map.id, resumeGraceMs: config.resumeGraceMs },
@@ -75,6 +102,7 @@ export class Game {
         snapshotsSkipped: () => this.roomTotals.snapshotsSkipped,
         shotsBeyondRewind: () => this.roomTotals.shotsBeyondRewind,
         input: this.roomTotals.input,
+        directory: () => ({ ...this.directory.node, ...this.directory.status() }),
       },
       { defaultMetrics: config.processMetrics },
     );
@@ -111,6 +139,7 @@ export class Game {
     const now = this.loop.now();
     this.hub.expireHandshakes(now);
     this.lobby.expireKept(now);
+    this.directory.sweep(now);
     for (const room of this.directory.rooms.values()) {
       try {
         room.tick(info);

@@ -1,8 +1,13 @@
 /**
  * Where a connection becomes a player: Hello (a new player in a room found through the
  * directory, or a kept one resumed by its token), the Welcome, and the player's end
- * (kept for a resume, or removed). It talks to rooms through a RoomDirectory, the seam a
- * shared directory for several nodes will sit behind.
+ * (kept for a resume, or removed). It talks to rooms through a RoomDirectory, in memory
+ * or shared by several nodes on Redis.
+ *
+ * A Hello is answered at once when the directory can (one process, a local room), and
+ * asynchronously when it must ask Redis (a seat ticket, a new room's code). Meanwhile the
+ * session stays in its handshake: a second Hello is refused, and if the socket closes
+ * before the answer, nobody joins for it (and a room made for it alone goes again).
  */
 import {
   CREATE_PRIVATE_ROOM,
@@ -50,6 +55,8 @@ export interface Departure {
 
 export class Lobby {
   private nextPlayerId = 1;
+  /** Sessions whose Hello waits for the directory. */
+  private readonly pending = new Set<PlayerSession>();
   /** Players by resume token; a dropped player's room keeps it while its grace lasts. */
   private readonly resumable = new ResumeRegistry<Room>();
 
@@ -72,10 +79,13 @@ export class Lobby {
     return n;
   }
 
-  /** A Hello: the session plays from here on, or a ProtocolError says why not. */
-  hello(s: PlayerSession, msg: HelloMsg): void {
+  /**
+   * A Hello: the session plays from here on, or a ProtocolError says why not. A Promise
+   * when the directory must be asked; it rejects with the ProtocolError to close with.
+   */
+  hello(s: PlayerSession, msg: HelloMsg): void | Promise<void> {
     const { version, name: rawName, room: code } = msg;
-    if (s.phase !== 'handshake') throw new ProtocolError(CloseCode.UnexpectedMessage, 'hello sent twice');
+    if (s.phase !== 'handshake' || this.pending.has(s)) throw new ProtocolError(CloseCode.UnexpectedMessage, 'hello sent twice');
     if (version !== PROTOCOL_VERSION)
       throw new ProtocolError(
         CloseCode.VersionMismatch,
@@ -83,8 +93,37 @@ export class Lobby {
       );
     if (msg.resumeToken !== undefined) return this.resume(s, msg.resumeToken);
     const directory = this.directory;
+    if (msg.ticket !== undefined) {
+      if (code === '' || code === CREATE_PRIVATE_ROOM)
+        throw new ProtocolError(CloseCode.SeatTicketRefused, 'a seat ticket goes with the room code its seat answer named');
+      return this.later(s, directory.redeem(msg.ticket, code), rawName);
+    }
     const room =
       code === '' ? directory.quickPlay() : code === CREATE_PRIVATE_ROOM ? directory.create(false) : directory.byCode(code);
+    if (room instanceof Promise) return this.later(s, room, rawName);
+    this.seat(s, room, rawName);
+  }
+
+  /** The directory answers later: seat the session then, if it is still there to seat. */
+  private async later(s: PlayerSession, found: Promise<Room>, rawName: string): Promise<void> {
+    this.pending.add(s);
+    let room: Room;
+    try {
+      room = await found;
+    } finally {
+      this.pending.delete(s);
+    }
+    if (s.phase !== 'handshake') {
+      // The socket closed (or timed out) while we waited: no player for it.
+      if (room.size === 0 && !room.closed) this.directory.remove(room);
+      return;
+    }
+    this.seat(s, room, rawName);
+  }
+
+  private seat(s: PlayerSession, room: Room, rawName: string): void {
+    if (room.closed) throw new ProtocolError(CloseCode.RoomNotFound, `room ${room.code} is closed`);
+    if (room.isFull) throw new ProtocolError(CloseCode.RoomFull, `room ${room.code} is full (${room.capacity} players)`);
     const id = this.nextPlayerId++;
     // Welcome first: the client must know its id before the roster and snapshots.
     this.welcome(s, id, room, false);
@@ -196,5 +235,10 @@ export class Lobby {
     this.directory.remove(room);
     for (const id of room.players.keys()) this.resumable.forget(id);
     room.shut(code, reason);
+  }
+
+  /** Close every room this node hosts (its directory lease was lost: 4013). */
+  closeAllRooms(code: number, reason: string): void {
+    for (const room of [...this.directory.rooms.values()]) this.closeRoom(room, code, reason);
   }
 }

@@ -5,7 +5,7 @@
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultConfig, type ServerConfig, type TlsFiles } from './config.ts';
+import { NODE_ID_RE, defaultConfig, normalizePublicUrl, type ServerConfig, type TlsFiles } from './config.ts';
 import { DEFAULT_TRUSTED_PROXIES, isProxySpec } from './http/forwarded-for.ts';
 import { LOG_LEVELS, createLogger } from './logger.ts';
 import { createServer } from './server.ts';
@@ -50,6 +50,15 @@ On the internet (see docs/deploy.md):
                       only on connections from these proxies (addresses or CIDR blocks;
                       alone: 127.0.0.1,::1), for the per-address limit and the logs.
                       Without it the header is ignored  [DUSTUP_TRUST_PROXY: 1 or a list]
+
+Cluster: many nodes share one room directory on Redis (see docs/deploy.md):
+  --redis URL         redis://HOST:6379 of the shared room directory; without it the
+                      rooms live in this process only and nothing needs Redis  [DUSTUP_REDIS_URL]
+  --public-url URL    where other nodes send players to this one, ws(s)://HOST:PORT
+                      ("/ws" is added when no path is given; http(s) means ws(s))  [DUSTUP_PUBLIC_URL]
+                      (default ws://127.0.0.1:PORT/ws: this machine only)
+  --node-id ID        this node's name in the directory: 1..64 of A-Z a-z 0-9 . _ -
+                      [DUSTUP_NODE_ID] (default: host name and a random suffix)
 
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
@@ -141,6 +150,25 @@ function tlsOption(cert: string | undefined, key: string | undefined): TlsFiles 
   return { certFile: resolve(c), keyFile: resolve(k) };
 }
 
+/** --redis, --public-url, --node-id (cluster mode), checked here so a typo fails at start. */
+function clusterOptions(
+  redis: string | undefined,
+  publicUrl: string | undefined,
+  nodeId: string | undefined,
+): Pick<ServerConfig, 'redisUrl' | 'publicUrl' | 'nodeId'> {
+  const r = redis?.trim() || undefined;
+  if (r !== undefined && !/^rediss?:\/\/[^\s]+$/.test(r)) fail(`--redis takes redis://HOST:PORT (or rediss://), got "${r}"`);
+  let url: string | null = null;
+  const p = publicUrl?.trim() || undefined;
+  if (p !== undefined) {
+    url = normalizePublicUrl(p);
+    if (url === null) fail(`--public-url takes ws(s)://HOST:PORT (or http(s)://), got "${p}"`);
+  }
+  const id = nodeId?.trim() || undefined;
+  if (id !== undefined && !NODE_ID_RE.test(id)) fail(`--node-id takes 1..64 of A-Z a-z 0-9 . _ -, got "${id}"`);
+  return { redisUrl: r ?? null, publicUrl: url, nodeId: id ?? null };
+}
+
 function snapshotMode(raw: string): 'delta' | 'full' {
   if (raw !== 'delta' && raw !== 'full') fail(`--snapshot-mode must be delta or full, got "${raw}"`);
   return raw;
@@ -175,6 +203,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         cert: { type: 'string' },
         key: { type: 'string' },
         'trust-proxy': { type: 'string' },
+        redis: { type: 'string' },
+        'public-url': { type: 'string' },
+        'node-id': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -226,6 +257,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     idleTimeoutS: idleS,
     resumeGraceMs: secondsOption('--resume-grace', values['resume-grace'] ?? env.DUSTUP_RESUME_GRACE, d.resumeGraceMs),
     shutdownTimeoutMs: secondsOption('--shutdown-timeout', values['shutdown-timeout'] ?? env.DUSTUP_SHUTDOWN_TIMEOUT, d.shutdownTimeoutMs),
+    ...clusterOptions(values.redis ?? env.DUSTUP_REDIS_URL, values['public-url'] ?? env.DUSTUP_PUBLIC_URL, values['node-id'] ?? env.DUSTUP_NODE_ID),
     logger: createLogger({ level, pretty: format === undefined ? undefined : format === 'pretty' }),
     seed: (Date.now() ^ (process.pid << 8)) >>> 0,
   };
@@ -249,7 +281,10 @@ async function main(): Promise<void> {
   // Tools (bench, tests) read the port from this line: keep "listening: http(s)://HOST:PORT/".
   const ws = server.scheme === 'https' ? 'wss' : 'ws';
   log.info(
-    { port: server.port, tickRate: config.tickRate, snapshotRate: config.snapshotRate, tls: config.tls !== null, trustProxy: config.trustProxy },
+    {
+      port: server.port, tickRate: config.tickRate, snapshotRate: config.snapshotRate, tls: config.tls !== null, trustProxy: config.trustProxy,
+      node: server.game.directory.node.id, directory: server.game.directory.kind,
+    },
     `Dustup server listening: ${server.scheme}://${shown}:${server.port}/  ` +
       `(WebSocket ${ws}://${shown}:${server.port}/ws, tick ${config.tickRate} Hz, snapshots ${config.snapshotRate} Hz)`,
   );

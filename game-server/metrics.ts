@@ -23,6 +23,8 @@ export interface MetricSources {
   shotsBeyondRewind(): number;
   /** Input buffer counters of every player (net/input-queue.ts). */
   input: InputTotals;
+  /** The room directory's view of this node (cluster, issue 11). */
+  directory?: () => { id: string; epoch: number; kind: string; connected: boolean; rttMs: number };
 }
 
 /** Tick durations, seconds: a 30 Hz tick has 33 ms; most ticks take well under 1 ms. */
@@ -92,6 +94,22 @@ export class ServerMetrics {
       'Shots refused (hit no one) because their view time was older than the rewind limit',
       src.shotsBeyondRewind,
     );
+    const dir = src.directory;
+    if (dir) {
+      gauge(r, 'dustup_directory_connected', 'Whether this node holds a lease in the room directory (1) or cannot reach it (0)', () => (dir().connected ? 1 : 0));
+      gauge(r, 'dustup_directory_rtt_seconds', 'Round trip of the last directory lease refresh, seconds', () => dir().rttMs / 1000);
+      new Gauge({
+        name: 'dustup_node_info',
+        help: 'This node in the room directory: its id, lease epoch and directory kind (value 1)',
+        labelNames: ['node', 'epoch', 'directory'],
+        registers: [r],
+        collect() {
+          const d = dir();
+          this.reset();
+          this.set({ node: d.id, epoch: String(d.epoch), directory: d.kind }, 1);
+        },
+      });
+    }
     const input = src.input;
     mirror(r, 'dustup_input_ticks_total', 'Ticks of connected players whose inputs had started (the base of the input figures)', () => input.ticks);
     mirror(r, 'dustup_input_starvations_total', 'Ticks on which a connected player had no input to apply', () => input.starved);

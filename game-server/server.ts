@@ -65,14 +65,28 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       )
     : null;
 
-  const endpoint = bindWebSocket(app, '/ws', game.hub, new UpgradeGuard(config), {
+  const guard = new UpgradeGuard(config);
+  let port = 0;
+  const endpoint = bindWebSocket(app, '/ws', game.hub, guard, {
     maxPayloadLength: TRANSPORT_MAX_PAYLOAD,
     idleTimeoutS: config.idleTimeoutS,
     // Bounded: uWS drops sends past this; the room skips snapshots well before it.
     maxBackpressure: 1024 * 1024,
   }, log);
   let stopping = false;
-  registerRoutes(app, { game, assets, client, nativeUws: native, stopping: () => stopping, config, log });
+  registerRoutes(app, {
+    game, assets, client, nativeUws: native, stopping: () => stopping, config, log,
+    directoryRoutes: {
+      directory: game.directory,
+      guard,
+      // As many seat requests a second as connections an address may hold: 0 lifts both.
+      seatsPerSecond: config.maxConnectionsPerIp,
+      tls: config.tls !== null,
+      trustProxy: config.trustProxy !== null,
+      port: () => port,
+      log,
+    },
+  });
 
   const listenSocket = await new Promise<us_listen_socket>((resolvePromise, reject) => {
     app.listen(config.host, config.port, (token) => {
@@ -80,8 +94,13 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       else reject(new Error(`could not listen on ${config.host}:${config.port} (port in use or not permitted)`));
     });
   });
-  const port = uws.us_socket_local_port(listenSocket);
+  port = uws.us_socket_local_port(listenSocket);
   game.start();
+  // Cluster mode: join the shared directory once the port is known (other nodes send players here).
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  if (config.redisUrl && !config.publicUrl && host === '127.0.0.1' && config.host !== '127.0.0.1')
+    log.warn('no --public-url: other nodes will send players to 127.0.0.1, which only works on this machine');
+  await game.directory.start(config.publicUrl ?? `${config.tls ? 'wss' : 'ws'}://${host}:${port}/ws`);
 
   let closing: Promise<void> | null = null;
   const stop = (): Promise<void> => {
@@ -92,7 +111,7 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       endpoint,
       timeoutMs: config.shutdownTimeoutMs,
       log,
-    });
+    }).then(() => game.directory.stop());
   };
   return {
     port,

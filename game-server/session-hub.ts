@@ -133,10 +133,25 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
 
   private dispatch(s: PlayerSession, msg: ClientMessage): void {
     switch (msg.kind) {
-      case ClientKind.Hello:
-        this.lobby.hello(s, msg);
-        this.awaitingHello.delete(s);
+      case ClientKind.Hello: {
+        const answer = this.lobby.hello(s, msg);
+        if (!answer) {
+          this.awaitingHello.delete(s);
+          return;
+        }
+        // The directory answers later; the handshake timeout still runs meanwhile.
+        answer.then(
+          () => {
+            if (s.phase === 'playing') this.awaitingHello.delete(s);
+          },
+          (err: unknown) => {
+            if (s.phase === 'closed') return;
+            if (err instanceof ProtocolError) s.close(err.code, err.message);
+            else this.failed(s, err);
+          },
+        );
         return;
+      }
       case ClientKind.Input:
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');

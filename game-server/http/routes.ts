@@ -7,6 +7,7 @@ import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Game } from '../game.ts';
 import { DEFAULT_WINDOW } from '../tick-stats.ts';
 import type { Logger } from '../logger.ts';
+import { registerDirectoryRoutes, type DirectoryRouteContext } from './directory-routes.ts';
 import type { StaticResult, StaticRoot } from '../static-files.ts';
 
 export interface RouteContext {
@@ -22,6 +23,7 @@ export interface RouteContext {
   /** Figures /api/stats repeats from the config. */
   config: { tickRate: number; snapshotRate: number; maxPlayers: number };
   log: Logger;
+  directoryRoutes: DirectoryRouteContext;
 }
 
 export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
@@ -37,6 +39,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
         players: game.playerCount,
         connections: game.sessions.size,
         uws: ctx.nativeUws ? 'native' : 'fallback',
+        node: { id: game.directory.node.id, epoch: game.directory.node.epoch },
+        directory: game.directory.status(),
       }),
     );
   });
@@ -95,14 +99,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
       });
     });
   });
-  app.get('/api/rooms', (res) => {
-    answer(res, log, '/api/rooms', () => {
-      const rooms = [...game.directory.rooms.values()]
-        .filter((r) => r.isPublic)
-        .map((r) => ({ code: r.code, players: r.size, capacity: r.capacity }));
-      sendJson(res, { rooms });
-    });
-  });
+  // /api/seat and /api/rooms ask the room directory (maybe Redis): directory-routes.ts.
+  registerDirectoryRoutes(app, ctx.directoryRoutes);
 
   const serve = (res: HttpResponse, url: string, head: boolean): void => {
     if (url.startsWith('/assets/')) return sendStatic(res, ctx.assets.lookup(url.slice('/assets/'.length)), head);
@@ -121,10 +119,11 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
     const url = req.getUrl();
     answer(res, log, url, () => serve(res, url, true));
   });
-  app.any('/*', (res) => {
+  app.any('/*', (res, req) => {
+    const seat = req.getUrl() === '/api/seat';
     res.cork(() => {
       res.writeStatus('405 Method Not Allowed');
-      res.writeHeader('Allow', 'GET, HEAD');
+      res.writeHeader('Allow', seat ? 'POST' : 'GET, HEAD');
       res.end('method not allowed');
     });
   });
