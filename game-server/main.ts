@@ -59,6 +59,10 @@ Cluster: many nodes share one room directory on Redis (see docs/deploy.md):
                       (default ws://127.0.0.1:PORT/ws: this machine only)
   --node-id ID        this node's name in the directory: 1..64 of A-Z a-z 0-9 . _ -
                       [DUSTUP_NODE_ID] (default: host name and a random suffix)
+  --lease-ms N        advanced: this node's lease in the directory, ms, refreshed every N/5
+                      (default 5000). A node silent this long (dead, or stalled) loses its
+                      rooms' listings; shorter notices a dead node sooner but also evicts a
+                      shorter stall. The chaos tests use 2000   [DUSTUP_LEASE_MS]
 
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
@@ -169,6 +173,15 @@ function clusterOptions(
   return { redisUrl: r ?? null, publicUrl: url, nodeId: id ?? null };
 }
 
+// --lease-ms (CHAOS, issue 11): the directory's lease as a real option, so the chaos
+// suite and hosts can shorten it; the refresh keeps the design's five per lease.
+function leaseOption(raw: string | undefined, d: ServerConfig): Pick<ServerConfig, 'leaseTtlMs' | 'leaseRefreshMs'> {
+  if (raw === undefined || raw.trim() === '') return { leaseTtlMs: d.leaseTtlMs, leaseRefreshMs: d.leaseRefreshMs };
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 500 || n > 600_000) fail(`--lease-ms must be a whole number of ms from 500 to 600000, got "${raw}"`);
+  return { leaseTtlMs: n, leaseRefreshMs: Math.floor(n / 5) };
+}
+
 function snapshotMode(raw: string): 'delta' | 'full' {
   if (raw !== 'delta' && raw !== 'full') fail(`--snapshot-mode must be delta or full, got "${raw}"`);
   return raw;
@@ -206,6 +219,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         redis: { type: 'string' },
         'public-url': { type: 'string' },
         'node-id': { type: 'string' },
+        'lease-ms': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -258,6 +272,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     resumeGraceMs: secondsOption('--resume-grace', values['resume-grace'] ?? env.DUSTUP_RESUME_GRACE, d.resumeGraceMs),
     shutdownTimeoutMs: secondsOption('--shutdown-timeout', values['shutdown-timeout'] ?? env.DUSTUP_SHUTDOWN_TIMEOUT, d.shutdownTimeoutMs),
     ...clusterOptions(values.redis ?? env.DUSTUP_REDIS_URL, values['public-url'] ?? env.DUSTUP_PUBLIC_URL, values['node-id'] ?? env.DUSTUP_NODE_ID),
+    ...leaseOption(values['lease-ms'] ?? env.DUSTUP_LEASE_MS, d),
     logger: createLogger({ level, pretty: format === undefined ? undefined : format === 'pretty' }),
     seed: (Date.now() ^ (process.pid << 8)) >>> 0,
   };

@@ -70,7 +70,7 @@ describe('npm run cluster', () => {
     cluster = spawn(
       process.execPath,
       ['--import', 'tsx', join(root, 'scripts', 'cluster.ts'), '--nodes', '2', '--port', String(base), '--host', '127.0.0.1',
-        '--public-host', '127.0.0.1', '--', '--client-dir', clientDir, '--log-format', 'json'],
+        '--public-host', '127.0.0.1', '--', '--client-dir', clientDir, '--log-format', 'json', '--log-level', 'debug'],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
