@@ -52,12 +52,17 @@ describe('chaos: a crowd quick-playing through two nodes', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    await waitUntil(() => peak.reduce((s, r) => s + r.players, 0) === 2 * BOTS_PER_NODE, 'all 500 bots in rooms', 25_000, 50);
+    const seated = (): number => peak.reduce((s, r) => s + r.players, 0);
+    const allIn = await waitUntil(() => seated() === 2 * BOTS_PER_NODE, 'all 500 bots in rooms', 25_000, 50).catch((e: Error) => e);
     watching = false;
     await watch;
     const [ra, rb] = await runs;
-    expect(ra.code, ra.out).toBe(0);
-    expect(rb.code, rb.out).toBe(0);
+    if (allIn instanceof Error)
+      throw new Error(`${allIn.message}: at most ${seated()} seated, in ${JSON.stringify(peak)}\nbots a: ${ra.out.slice(-1500)}\nbots b: ${rb.out.slice(-1500)}`);
+    // Exit 1 is also the CLI's verdict on snapshot rates, which a loaded 2-core machine can
+    // miss while every seat works: this test judges the seats, from the reports' counters.
+    expect([0, 1], ra.out).toContain(ra.code);
+    expect([0, 1], rb.out).toContain(rb.code);
 
     const reports = ['a', 'b'].map((n) => JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8')) as BotsReport);
     for (const r of reports) {
