@@ -118,7 +118,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   status(): DirectoryStatus {
-    return { kind: 'redis', connected: this.connected && this.registered, rttMs: this.rttMs };
+    return { kind: 'redis', connected: this.connected && this.registered && !this.outage, rttMs: this.rttMs };
   }
 
   async start(url: string): Promise<void> {
@@ -209,7 +209,7 @@ export class RedisRoomDirectory implements RoomDirectory {
       }
       await this.beat();
     } catch (err) {
-      if (this.registered) this.outage = true;
+      this.outage = true;
       this.opts.log.debug({ err: (err as Error).message }, 'lease refresh failed');
     } finally {
       this.beating = false;
