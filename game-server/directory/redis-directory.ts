@@ -43,6 +43,8 @@ export interface RedisDirectoryOptions extends DirectoryOptions {
   onLeaseLost: (why: string) => void;
   /** Monotonic ms for stall detection; default performance.now. */
   monotonic?: () => number;
+  /** false: no timer; the owner calls refresh() (tests stall a node that way). Default true. */
+  autoRefresh?: boolean;
 }
 
 const CANDIDATE_CODES = 6;
@@ -116,7 +118,7 @@ export class RedisRoomDirectory implements RoomDirectory {
   }
 
   status(): DirectoryStatus {
-    return { kind: 'redis', connected: this.connected && this.registered, rttMs: this.rttMs };
+    return { kind: 'redis', connected: this.connected && this.registered && !this.outage, rttMs: this.rttMs };
   }
 
   async start(url: string): Promise<void> {
@@ -130,7 +132,8 @@ export class RedisRoomDirectory implements RoomDirectory {
       // Not fatal: the node serves what it can and registers once Redis answers.
       this.opts.log.warn({ err: (err as Error).message, redis: this.opts.redisUrl }, 'room directory unreachable at start: will keep trying');
     }
-    this.timer = setInterval(() => void this.onTimer(), this.refreshMs);
+    if (this.opts.autoRefresh === false) return;
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
     this.timer.unref();
   }
 
@@ -190,7 +193,8 @@ export class RedisRoomDirectory implements RoomDirectory {
     this.opts.log.info({ node: this.node.id, epoch: this.node.epoch, url: this.url }, 'registered with the room directory');
   }
 
-  private async onTimer(): Promise<void> {
+  /** What the timer does every refreshMs: notice a stall, refresh the lease, re-register. */
+  async refresh(): Promise<void> {
     if (this.stopped) return;
     const now = this.mono();
     const gap = now - this.lastFire;
@@ -205,7 +209,7 @@ export class RedisRoomDirectory implements RoomDirectory {
       }
       await this.beat();
     } catch (err) {
-      if (this.registered) this.outage = true;
+      this.outage = true;
       this.opts.log.debug({ err: (err as Error).message }, 'lease refresh failed');
     } finally {
       this.beating = false;

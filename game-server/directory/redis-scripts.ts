@@ -283,8 +283,15 @@ if redis.call('HGET', P .. 'node:' .. id, 'epoch') ~= epoch then return {'lost'}
 for j = 7, #ARGV do
   if redis.call('SET', P .. 'code:' .. ARGV[j], id .. '|' .. epoch, 'NX', 'PX', ttl) then
     redis.call('HSET', P .. 'rooms:' .. id, ARGV[j], epoch .. '|' .. pub .. '|1|' .. cap .. '|L|' .. now)
+    -- Open to quick play from every node at once, not only after the next refresh.
+    if pub == '1' and tonumber(cap) > 1 then redis.call('ZADD', P .. 'open:' .. id, tonumber(cap) - 1, ARGV[j]) end
+    redis.call('HINCRBY', P .. 'node:' .. id, 'players', 1)
+    redis.call('HINCRBY', P .. 'node:' .. id, 'rooms', 1)
     local left = redis.call('PTTL', P .. 'node:' .. id)
-    if left > 0 then redis.call('PEXPIRE', P .. 'rooms:' .. id, left) end
+    if left > 0 then
+      redis.call('PEXPIRE', P .. 'rooms:' .. id, left)
+      redis.call('PEXPIRE', P .. 'open:' .. id, left)
+    end
     return {'ok', ARGV[j]}
   end
 end

@@ -60,8 +60,9 @@ export class TestClient {
   closeReason = '';
   private opened: Promise<void>;
 
-  constructor(port: number, path = '/ws', wsOptions?: WebSocket.ClientOptions) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, wsOptions);
+  /** `port` on 127.0.0.1, or a whole ws:// URL (a seat answer's). */
+  constructor(port: number | string, path = '/ws', wsOptions?: WebSocket.ClientOptions) {
+    this.ws = new WebSocket(typeof port === 'string' ? port : `ws://127.0.0.1:${port}${path}`, wsOptions);
     this.ws.binaryType = 'arraybuffer';
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
