@@ -50,7 +50,7 @@ async function freshCluster(count: number, flags: string[] = []): Promise<NodePr
   await redis.restart();
   const nodes: NodeProcess[] = [];
   for (let i = 1; i <= count; i++)
-    nodes.push(await fleet.start({ redisUrl: redis.url, nodeId: `n${i}`, flags: ['--log-level', 'warn', ...flags] }));
+    nodes.push(await fleet.start({ redisUrl: redis.url, nodeId: `n${i}`, flags: ['--log-level', 'info', ...flags] }));
   return nodes;
 }
 
@@ -65,7 +65,7 @@ interface JoinResults {
 async function measureJoins(): Promise<JoinResults> {
   console.log(`joins: ${joins} one after another per path`);
   await fleet.stopAll();
-  const single = await fleet.start({ flags: ['--log-level', 'warn'] });
+  const single = await fleet.start({ flags: ['--log-level', 'info'] });
   const direct = await timeJoins(joins, (i) => directJoin(single, `d${i}`));
   direct.close();
   const singleSeat = await timeJoins(joins, (i) => seatJoin(single, `s${i}`));

@@ -59,7 +59,7 @@ export interface NodeOptions {
   nodeId?: string;
   /** Default ws://127.0.0.1:PORT (the node itself); a proxy test names the proxy's path. */
   publicUrl?: string;
-  /** More server flags (--max-players 8, a lease setting ...). */
+  /** More server flags (--max-players 8, a lease setting ...); --log-level info at least: the "listening:" line is info. */
   flags?: string[];
   /** Give up on a node that has not printed its URL after this long, ms. */
   startTimeoutMs?: number;
