@@ -21,11 +21,12 @@ export class ProductPlayer {
   reconnects = 0;
   private readonly timer: NodeJS.Timeout;
 
-  /** entryHttpUrl: the node whose page the player opened (http://HOST:PORT). */
-  constructor(entryHttpUrl: string, name: string, room = '') {
+  /** entryUrl: the node whose page the player opened (http://HOST:PORT); it is asked for every seat. */
+  constructor(entryUrl: string, name: string, room = '') {
     const now = (): number => performance.now();
     this.client = new GameClient({
-      url: entryHttpUrl,
+      url: entryUrl,
+      seat: true,
       name,
       room,
       now,
