@@ -23,6 +23,8 @@ export default defineConfig({
     proxy: {
       '/ws': { target: server, ws: true },
       '/assets': { target: server },
+      // /api/seat: the client asks where to play before it opens the socket (issue 11).
+      '/api': { target: server },
     },
   },
 });

@@ -27,6 +27,8 @@ export interface BotsConfig {
   jsonPath: string | null;
   seed: number;
   namePrefix: string;
+  /** Ask the node where to play (POST /api/seat) and join with the seat ticket: a cluster. */
+  seat: boolean;
 }
 
 export const DEFAULTS = {
@@ -69,6 +71,9 @@ Options:
   --json FILE          also write the report as JSON to FILE
   --seed N             seed for every random choice (same seed, same run) (default ${DEFAULTS.seed})
   --name PREFIX        bot names are PREFIX1, PREFIX2, ...      (default ${DEFAULTS.namePrefix})
+  --seat               join through the node's POST /api/seat, as the browser does:
+                       in a cluster each bot lands on the node hosting its room
+                       (--url names any node; works against one process too)
   -h, --help           show this help
 
 While running, one progress line (every 5 s when the output is not a terminal); at the
@@ -147,6 +152,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
           json: { type: 'string' },
           seed: { type: 'string' },
           name: { type: 'string' },
+          seat: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -219,6 +225,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
         jsonPath,
         seed,
         namePrefix,
+        seat: values.seat === true,
       },
     };
   } catch (err) {

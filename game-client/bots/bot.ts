@@ -22,6 +22,8 @@ export interface BotEnvironment extends Clock {
   jitterMs: number;
   seed: number;
   namePrefix: string;
+  /** Join through POST /api/seat on `url`'s node (cluster matchmaking). */
+  seat?: boolean;
   scheduler: DelayScheduler;
   measures: Measures;
   /** The map by id, fetched once per worker. */
@@ -88,6 +90,7 @@ export class Bot {
       map: (id) => env.loadMap(id),
       // Only fight looks at other players; the others skip what only drawing them needs.
       interpolate: env.behaviour === 'fight',
+      seat: env.seat === true,
     });
     this.client = client;
     client.onMessage(this.observe);

@@ -133,6 +133,7 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
       namePrefix: cfg.namePrefix,
       room: cfg.room,
       rooms: cfg.rooms,
+      seat: cfg.seat,
       startEpochMs,
       tickRate,
       reportEveryMs: REPORT_EVERY_MS,

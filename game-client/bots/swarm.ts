@@ -41,6 +41,8 @@ export interface SwarmConfig {
   room: string;
   /** Split bots into this many room groups (0: no groups). */
   rooms: number;
+  /** Join through POST /api/seat (cluster). */
+  seat?: boolean;
   /** Date.now() at which bot 0 starts; bot i starts i / rampPerSec s later. */
   startEpochMs: number;
   /** Bots are updated this many times a second (the server's tick rate). */
@@ -130,6 +132,7 @@ export class Swarm {
       jitterMs: cfg.jitterMs,
       seed: cfg.seed,
       namePrefix: cfg.namePrefix,
+      seat: cfg.seat === true,
       scheduler: this.scheduler,
       measures: this.measures,
       loadMap: (id) => this.loadMap(id),

@@ -10,6 +10,7 @@ import type { InputSenderOptions } from './input-sender.ts';
 import type { InterpolatorOptions } from './interpolator.ts';
 import type { ReconcilerOptions } from './reconciler.ts';
 import type { ReconnectOptions } from './reconnect.ts';
+import type { SeatAsk } from './seat.ts';
 import type { Clock } from '../../../protocol/clock.ts';
 
 export type MapSource = CollisionMap | ((mapId: string) => Promise<CollisionMap>);
@@ -57,6 +58,13 @@ export interface GameClientOptions {
    * running out of attempts end it: onClose then reports the last close.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * Ask the node at `url` where to play before each fresh join (POST /api/seat, README
+   * §14) and connect to the node it names with the seat ticket: true for HTTP to `url`'s
+   * host, or a function of one's own. A refused ticket (4012) or a node that lost its
+   * lease (4013) is answered by asking again, by itself. Default false: connect to `url`.
+   */
+  seat?: boolean | SeatAsk;
 }
 
 export type ClientState = 'idle' | 'connecting' | 'loading' | 'ready' | 'reconnecting' | 'closed';

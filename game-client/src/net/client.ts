@@ -31,6 +31,7 @@ import { ClockSync } from './clock-sync.ts';
 import type { WebSocketCtor } from './connection.ts';
 import { Controls } from './controls.ts';
 import { ReconnectingLink, type CloseInfo } from './link.ts';
+import { httpSeat } from './seat.ts';
 import { fetchMap } from './map-loader.ts';
 import { NetSession, type SessionHost } from './net-session.ts';
 import { PlayerViews } from './player-views.ts';
@@ -92,6 +93,7 @@ export class GameClient extends ClientEvents {
         name: this.name,
         room: this.roomAsked,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
+        seat: opts.seat ? (opts.seat === true ? httpSeat(opts.url) : opts.seat) : null,
       },
       {
         welcome: (msg, arrival) => this.welcomed(msg, arrival),

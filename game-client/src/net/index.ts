@@ -7,4 +7,5 @@ export * from './interpolator.ts';
 export * from './rate-meter.ts';
 export * from './client.ts';
 export * from './link.ts';
+export * from './seat.ts';
 export * from './net-session.ts';

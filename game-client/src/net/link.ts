@@ -6,6 +6,10 @@
  *
  * States: idle -> opening (socket up, Hello sent, no Welcome yet) -> open (Welcome
  * taken) -> waiting (between attempts) -> opening ... or -> closed, which is final.
+ * With a seat source (cluster matchmaking, protocol README §14) an attempt that is not
+ * a resume starts in seating: the node is asked where to play, then the socket opens
+ * to the node it names with the seat ticket. A refused ticket (4012) or a node that lost
+ * its lease (4013) is answered by asking again, at once, by itself.
  * Time is read from the injected clock, and attempts open from update(), never from a
  * timer, so tests and bot swarms step it by hand.
  */
@@ -23,6 +27,10 @@ import type { Clock } from '../../../protocol/clock.ts';
 import type { ReconnectAttempt } from './client-types.ts';
 import { CLOSE_ABNORMAL, Connection, type WebSocketCtor } from './connection.ts';
 import { Backoff, isRetryableClose, type ReconnectOptions } from './reconnect.ts';
+import { SeatRefused, newRequestId, type SeatAsk } from './seat.ts';
+
+/** Rematches in a row (4012/4013) before giving up: a cluster that keeps refusing is broken. */
+const MAX_REMATCHES = 3;
 
 export interface LinkOptions {
   url: string;
@@ -35,6 +43,8 @@ export interface LinkOptions {
   room: string;
   /** null: the first close is final. */
   reconnect: ReconnectOptions | null;
+  /** Ask where to play before each fresh join (POST /api/seat); absent: connect to `url` directly. */
+  seat?: SeatAsk | null;
 }
 
 export interface LinkEvents {
@@ -54,6 +64,8 @@ export type LinkState =
   | { state: 'opening'; conn: Connection; since: number }
   | { state: 'open'; conn: Connection }
   | { state: 'waiting'; retryAt: number }
+  /** Asking the node where to play (a seat request under way). */
+  | { state: 'seating'; since: number }
   | { state: 'closed' };
 
 export interface CloseInfo {
@@ -77,12 +89,18 @@ export class ReconnectingLink {
   /** Bytes of earlier connections, so byte rates run on across a reconnect. */
   private bytesInBefore = 0;
   private bytesOutBefore = 0;
+  /** The node the player is on: a resume goes back to it. */
+  private nodeUrl: string;
+  /** Numbers seat requests, so a late answer to an abandoned one is ignored. */
+  private seatRequests = 0;
+  private rematches = 0;
 
   constructor(
     private readonly opts: LinkOptions,
     private readonly events: LinkEvents,
   ) {
     this.room = opts.room;
+    this.nodeUrl = opts.url;
     this.backoff = opts.reconnect ? new Backoff(opts.reconnect) : null;
   }
 
@@ -123,6 +141,14 @@ export class ReconnectingLink {
       if (now - s.since > timeout) this.restart(CloseCode.Normal, 'reconnect attempt timed out');
       return;
     }
+    if (s.state === 'seating') {
+      const timeout = this.opts.reconnect?.attemptTimeoutMs ?? 10_000;
+      if (now - s.since > timeout) {
+        this.seatRequests++;
+        this.lost(CLOSE_ABNORMAL, 'seat request timed out', true);
+      }
+      return;
+    }
     if (s.state !== 'waiting' || now < s.retryAt) return;
     try {
       this.openConnection(now);
@@ -134,6 +160,7 @@ export class ReconnectingLink {
   /** The game runs on this connection: the next loss starts the backoff over. */
   joined(): void {
     this.backoff?.reset();
+    this.rematches = 0;
   }
 
   /** Close the current connection for a reason a new one fixes: with reconnect on, it is retried. */
@@ -155,18 +182,50 @@ export class ReconnectingLink {
     this.userClosed = true;
     const s = this.s;
     if (s.state === 'opening' || s.state === 'open') s.conn.close(CloseCode.Normal, reason);
-    else if (s.state === 'waiting') this.end(CloseCode.Normal, reason);
-    else this.s = { state: 'closed' };
+    else if (s.state === 'waiting' || s.state === 'seating') {
+      this.seatRequests++;
+      this.end(CloseCode.Normal, reason);
+    } else this.s = { state: 'closed' };
   }
 
   private openConnection(now: number): void {
+    const seat = this.opts.seat;
+    // A resume goes back to the player's node; everything else asks where to play.
+    if (seat && this.resumeToken === null) this.askSeat(seat, now);
+    else this.connectTo(this.nodeUrl, now, null);
+  }
+
+  private askSeat(seat: SeatAsk, now: number): void {
+    if (!this.opts.WebSocket()) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)');
+    const id = ++this.seatRequests;
+    this.s = { state: 'seating', since: now };
+    seat(this.room, newRequestId()).then(
+      (answer) => {
+        if (this.s.state !== 'seating' || id !== this.seatRequests) return;
+        this.nodeUrl = answer.url;
+        try {
+          this.connectTo(answer.url, now, { room: answer.room, ticket: answer.ticket });
+        } catch (err) {
+          this.lost(CLOSE_ABNORMAL, err instanceof Error ? err.message : String(err), false);
+        }
+      },
+      (err: unknown) => {
+        if (this.s.state !== 'seating' || id !== this.seatRequests) return;
+        if (err instanceof SeatRefused) this.lost(err.code, err.reason, false);
+        else this.lost(CLOSE_ABNORMAL, err instanceof Error ? err.message : String(err), false);
+      },
+    );
+  }
+
+  private connectTo(url: string, now: number, seat: { room: string; ticket: string } | null): void {
     const WS = this.opts.WebSocket();
     if (!WS) throw new Error('no WebSocket implementation: pass options.WebSocket (e.g. the ws package)');
-    const conn = new Connection(this.opts.url, WS);
+    const conn = new Connection(url, WS);
     this.s = { state: 'opening', conn, since: now };
     conn.onOpen(() => {
       const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.opts.name, room: this.room } as const;
-      conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
+      if (seat) conn.send({ ...hello, room: seat.room, ticket: seat.ticket });
+      else conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
     });
     conn.onClose((code, reason) => {
       const s = this.s;
@@ -175,6 +234,9 @@ export class ReconnectingLink {
       this.bytesOutBefore += conn.bytesOut;
       const own = this.retryOwnClose;
       this.retryOwnClose = false;
+      // The player's node cannot be reached (it died?): its token is worth nothing
+      // anywhere else, so the next attempt asks where to play instead.
+      if (this.opts.seat && s.state === 'opening' && code === CLOSE_ABNORMAL) this.resumeToken = null;
       this.lost(code, reason, own);
     });
     conn.onMessage((msg) => {
@@ -204,6 +266,22 @@ export class ReconnectingLink {
   private lost(code: number, reason: string, ownRetry: boolean): void {
     this.lastCloseValue = { code, reason };
     const backoff = this.backoff;
+    if (
+      this.opts.seat && !this.userClosed && this.rematches < MAX_REMATCHES &&
+      (code === CloseCode.SeatTicketRefused || code === CloseCode.NodeLeaseLost)
+    ) {
+      // The seat is stale (ticket refused) or the node gave its rooms up: ask again.
+      // A lost node voided our token, and its rooms may live on elsewhere.
+      this.resumeToken = null;
+      this.rematches++;
+      const delayMs = this.rematches === 1 ? 0 : 250 * 2 ** this.rematches;
+      const now = this.opts.now();
+      this.s = { state: 'waiting', retryAt: now + delayMs };
+      this.events.reconnecting({ attempt: this.rematches, delayMs, code, reason });
+      // The first one goes now, not at the owner's next update (a bot may not be updating yet).
+      if (delayMs === 0 && this.s.state === 'waiting') this.update(now);
+      return;
+    }
     if (backoff && !this.userClosed && this.welcomed) {
       if (code === CloseCode.ResumeRefused && this.resumeToken) {
         // The server no longer has our player (restarted, or the grace period ran out):

@@ -34,6 +34,8 @@ const RETRYABLE = new Set<number>([
   CloseCode.SlowConsumer,
   CloseCode.ServerFull,
   CloseCode.ServerShutdown,
+  // The room directory is unreachable for now; running matches were not affected.
+  CloseCode.DirectoryUnavailable,
 ]);
 
 export function isRetryableClose(code: number): boolean {

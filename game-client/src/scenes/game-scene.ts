@@ -70,6 +70,8 @@ export class GameScene extends Phaser.Scene {
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
       reconnect: true,
+      // Cluster matchmaking (issue 11): ask this page's node where the room is (one process: here).
+      seat: true,
     });
     this.client = client;
     setTestStateProvider(() => this.testState());
