@@ -54,7 +54,7 @@ function startBots(entry: NodeProcess, bots: number, rampPerSec: number, duratio
     process.execPath,
     ['--import', 'tsx', join(root, 'game-client', 'bots', 'cli.ts'),
       '--url', entry.publicUrl, '--bots', String(bots), '--ramp', `${rampPerSec}/s`, '--duration', String(durationS),
-      '--behaviour', 'roam', '--workers', '1', '--seed', String(seed), '--name', `${entry.nodeId}-`],
+      '--seat', '--behaviour', 'roam', '--workers', '1', '--seed', String(seed), '--name', `${entry.nodeId}-`],
     { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] },
   );
 }

@@ -22,7 +22,7 @@ function runBots(node: NodeProcess, json: string, seed: number): Promise<{ code:
   const args = [
     '--import', 'tsx', join(root, 'game-client', 'bots', 'cli.ts'),
     '--url', node.publicUrl, '--bots', String(BOTS_PER_NODE), '--ramp', '50/s', '--duration', '9',
-    '--behaviour', 'idle', '--workers', '1', '--seed', String(seed), '--name', `${node.nodeId}-`, '--json', json,
+    '--seat', '--behaviour', 'idle', '--workers', '1', '--seed', String(seed), '--name', `${node.nodeId}-`, '--json', json,
   ];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: root, timeout: 40_000 }, (err, stdout, stderr) =>
