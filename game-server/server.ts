@@ -105,13 +105,17 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
   let closing: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping = true;
-    return shutdown({
-      stopListening: () => uws.us_listen_socket_close(listenSocket),
-      game,
-      endpoint,
-      timeoutMs: config.shutdownTimeoutMs,
-      log,
-    }).then(() => game.directory.stop());
+    // Leave the directory first, so no other node sends players here while we close.
+    const left = game.directory.stop().catch((err: unknown) => log.warn({ err }, 'leaving the room directory failed'));
+    return left.then(() =>
+      shutdown({
+        stopListening: () => uws.us_listen_socket_close(listenSocket),
+        game,
+        endpoint,
+        timeoutMs: config.shutdownTimeoutMs,
+        log,
+      }),
+    );
   };
   return {
     port,

@@ -29,6 +29,8 @@ export interface BotsConfig {
   namePrefix: string;
   /** Ask the node where to play (POST /api/seat) and join with the seat ticket: a cluster. */
   seat: boolean;
+  /** Come back by itself after a lost connection (GameClient's reconnect). */
+  reconnect: boolean;
 }
 
 export const DEFAULTS = {
@@ -74,6 +76,9 @@ Options:
   --seat               join through the node's POST /api/seat, as the browser does:
                        in a cluster each bot lands on the node hosting its room
                        (--url names any node; works against one process too)
+  --reconnect          a bot whose connection is lost comes back by itself (resume
+                       token; with --seat, a new seat when its node is gone or says
+                       4012/4013); only a final close counts as a disconnect
   -h, --help           show this help
 
 While running, one progress line (every 5 s when the output is not a terminal); at the
@@ -153,6 +158,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
           seed: { type: 'string' },
           name: { type: 'string' },
           seat: { type: 'boolean' },
+          reconnect: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -226,6 +232,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
         seed,
         namePrefix,
         seat: values.seat === true,
+        reconnect: values.reconnect === true,
       },
     };
   } catch (err) {

@@ -24,6 +24,8 @@ export interface BotEnvironment extends Clock {
   namePrefix: string;
   /** Join through POST /api/seat on `url`'s node (cluster matchmaking). */
   seat?: boolean;
+  /** Reconnect by itself after a loss (GameClient reconnect). */
+  reconnect?: boolean;
   scheduler: DelayScheduler;
   measures: Measures;
   /** The map by id, fetched once per worker. */
@@ -91,6 +93,7 @@ export class Bot {
       // Only fight looks at other players; the others skip what only drawing them needs.
       interpolate: env.behaviour === 'fight',
       seat: env.seat === true,
+      reconnect: env.reconnect === true,
     });
     this.client = client;
     client.onMessage(this.observe);
@@ -120,6 +123,8 @@ export class Bot {
   update(now: number): void {
     if (this.phase === 'connecting') {
       if (now - this.startedAt > CONNECT_TIMEOUT_MS) this.client?.close(`no game after ${CONNECT_TIMEOUT_MS / 1000} s`);
+      // A rematch (4012) before the first game is driven from update(), like a reconnect.
+      else this.client?.update(now);
       return;
     }
     if (this.phase !== 'playing') return;

@@ -134,6 +134,7 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
       room: cfg.room,
       rooms: cfg.rooms,
       seat: cfg.seat,
+      reconnect: cfg.reconnect,
       startEpochMs,
       tickRate,
       reportEveryMs: REPORT_EVERY_MS,

@@ -43,6 +43,8 @@ export interface SwarmConfig {
   rooms: number;
   /** Join through POST /api/seat (cluster). */
   seat?: boolean;
+  /** Reconnect by itself after a loss. */
+  reconnect?: boolean;
   /** Date.now() at which bot 0 starts; bot i starts i / rampPerSec s later. */
   startEpochMs: number;
   /** Bots are updated this many times a second (the server's tick rate). */
@@ -133,6 +135,7 @@ export class Swarm {
       seed: cfg.seed,
       namePrefix: cfg.namePrefix,
       seat: cfg.seat === true,
+      reconnect: cfg.reconnect === true,
       scheduler: this.scheduler,
       measures: this.measures,
       loadMap: (id) => this.loadMap(id),
