@@ -19,6 +19,11 @@ const SEATS = 32;
 const BOTS_PER_NODE = 250;
 const SWARM_FLAGS = [
   '--max-players', String(SEATS), '--log-level', 'info',
+  // Nodes sized for this crowd: 16 rooms of 32 (512 seats each, 1,024 for 500 bots). The
+  // directory places a new room by the smaller of free-seat share and tick headroom; with
+  // the default 200 rooms (6,400 seats) the seat share hardly moves and tick p99 noise
+  // (this machine is shared) alone picks the node.
+  '--max-rooms', '16',
   // The production lease: nothing here stalls, and its Redis command timeout (a quarter
   // of the lease) is what a host runs with.
   '--lease-ms', '5000',
