@@ -18,11 +18,13 @@ export interface CapacityOptions {
   maxBots: number;
   rampPerSec: number;
   windowS: number;
+  /** Ramp at least to this many players, even past every crossing (for the CPU projection). */
+  minPlayers: number;
 }
 
 export interface Window {
   atS: number;
-  perNode: { node: string; players: number; tickP99Ms: number }[];
+  perNode: { node: string; players: number; tickP99Ms: number; cpuPct: number }[];
   botsCpuPct: number;
   nodesCpuPct: number;
 }
@@ -30,6 +32,14 @@ export interface Window {
 export interface CapacityFigures {
   nodes: number;
   budgetMs: number;
+  /**
+   * What the tick p99 cannot show on a shared machine: each node's own CPU per 100
+   * players (median over windows with 50+ players, from /proc, so time spent waiting for
+   * a core is not in it), and the players at which that node would use half a core, the
+   * average tick at half its budget. A projection, not a measure of p99.
+   */
+  cpuPctPer100Players: Record<string, number | null>;
+  projectedPlayersAtHalfCore: Record<string, number | null>;
   perNode: { node: string; playersHeld: number; crossed: boolean }[];
   totalHeld: number;
   /** Every node crossed: the figure is the servers' limit, not the bots'. */
@@ -87,13 +97,18 @@ export async function measureCapacity(nodes: NodeProcess[], opts: CapacityOption
       before = now;
       const w: Window = {
         atS: Math.round((performance.now() - startedAt) / 100) / 10,
-        perNode: s.map((x, i) => ({ node: nodes[i]!.nodeId!, players: x.players, tickP99Ms: Math.round(x.tickP99Ms * 100) / 100 })),
+        perNode: s.map((x, i) => ({
+          node: nodes[i]!.nodeId!,
+          players: x.players,
+          tickP99Ms: Math.round(x.tickP99Ms * 100) / 100,
+          cpuPct: Math.round(cpu[bots.length + i]!),
+        })),
         botsCpuPct: Math.round(cpu.slice(0, bots.length).reduce((a, b) => a + b, 0)),
         nodesCpuPct: Math.round(cpu.slice(bots.length).reduce((a, b) => a + b, 0)),
       };
       windows.push(w);
       console.log(
-        `  ${w.atS}s: ${w.perNode.map((p) => `${p.node} ${p.players} players p99 ${p.tickP99Ms} ms`).join(', ')}; bots ${w.botsCpuPct} % CPU, nodes ${w.nodesCpuPct} %`,
+        `  ${w.atS}s: ${w.perNode.map((p) => `${p.node} ${p.players} players p99 ${p.tickP99Ms} ms ${p.cpuPct} % CPU`).join(', ')}; bots ${w.botsCpuPct} % CPU`,
       );
       const total = w.perNode.reduce((a, p) => a + p.players, 0);
       for (const p of w.perNode) {
@@ -109,16 +124,30 @@ export async function measureCapacity(nodes: NodeProcess[], opts: CapacityOption
         }
       }
       if (crossedAt.size === 0 && w.perNode.every((p) => over.get(p.node) === 0)) totalHeld = total;
-      if (crossedAt.size === nodes.length) break;
+      // Past every crossing, ramp on to minPlayers: the CPU projection needs windows.
+      if (crossedAt.size === nodes.length && total >= opts.minPlayers) break;
       // Every bot connected (or the run is over) and still under: the bots are the limit.
       if (total >= opts.maxBots - nodes.length || bots.every((b) => b.exitCode !== null)) break;
     }
   } finally {
     for (const b of bots) if (b.exitCode === null) b.kill('SIGKILL');
   }
+  const cpuPer100: Record<string, number | null> = {};
+  const projected: Record<string, number | null> = {};
+  for (const n of nodes) {
+    const rates = windows
+      .flatMap((w) => w.perNode.filter((p) => p.node === n.nodeId && p.players >= 50))
+      .map((p) => (100 * p.cpuPct) / p.players)
+      .sort((a, b) => a - b);
+    const median = rates.length ? rates[Math.floor(rates.length / 2)]! : null;
+    cpuPer100[n.nodeId!] = median === null ? null : Math.round(median * 100) / 100;
+    projected[n.nodeId!] = median === null ? null : Math.round((50 / median) * 100);
+  }
   return {
     nodes: nodes.length,
     budgetMs: Math.round(budgetMs * 100) / 100,
+    cpuPctPer100Players: cpuPer100,
+    projectedPlayersAtHalfCore: projected,
     perNode: nodes.map((n) => ({ node: n.nodeId!, playersHeld: held.get(n.nodeId!)!, crossed: crossedAt.has(n.nodeId!) })),
     totalHeld,
     allCrossed: crossedAt.size === nodes.length,

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(results.joins, null, 2));
     }
     if (only.has('capacity')) {
-      const opts = { maxBots: Number(values['max-bots']), rampPerSec: Number(values.ramp), windowS: Number(values.window) };
+      const opts = { maxBots: Number(values['max-bots']), rampPerSec: Number(values.ramp), windowS: Number(values.window), minPlayers: 600 };
       console.log('capacity: 1 node');
       const oneNode = await measureCapacity(await freshCluster(1, ['--max-connections-per-ip', '0']), opts);
       console.log('capacity: 2 nodes');
@@ -141,7 +141,8 @@ async function main(): Promise<void> {
       for (const c of [oneNode, twoNodes])
         console.log(
           `${c.nodes} node(s): held ${c.totalHeld} players with every tick p99 under ${c.budgetMs / 2} ms ` +
-            `(${c.perNode.map((p) => `${p.node} ${p.playersHeld}${p.crossed ? '' : ' (not crossed: bot limit)'}`).join(', ')})`,
+            `(${c.perNode.map((p) => `${p.node} ${p.playersHeld}${p.crossed ? '' : ' (not crossed: bot limit)'}`).join(', ')}); ` +
+            `CPU per 100 players ${JSON.stringify(c.cpuPctPer100Players)} % of a core, half a core at ${JSON.stringify(c.projectedPlayersAtHalfCore)} players`,
         );
     }
     if (only.has('failover')) {
