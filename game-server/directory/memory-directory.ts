@@ -43,6 +43,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   readonly kind = 'memory';
   readonly rooms = new Map<string, Room>();
   readonly node: NodeIdentity;
+  readonly commands = 0;
   private readonly tickets = new Map<string, PendingTicket>();
   private readonly pendingByCode = new Map<string, number>();
   private readonly byRequest = new Map<string, { ticket: string; code: string; expiresAt: number }>();
