@@ -23,6 +23,7 @@ export interface DirectoryOptions extends RoomOptions {
 
 export const CODE_LENGTH = 5;
 export const DEFAULT_TICKET_TTL_MS = 10_000;
+const SWEEP_EVERY_MS = 250;
 
 /** A random room code of the protocol's alphabet. */
 export function newRoomCode(random: () => number): string {
@@ -49,6 +50,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly byRequest = new Map<string, { ticket: string; code: string; expiresAt: number }>();
   private readonly now: () => number;
   private readonly ticketTtlMs: number;
+  private nextSweep = 0;
 
   constructor(
     private readonly map: CollisionMap,
@@ -140,7 +142,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   sweep(now: number): void {
-    if (this.tickets.size === 0 && this.byRequest.size === 0) return;
+    // Called every tick: a few times a second is plenty for lifetimes of seconds.
+    if (now < this.nextSweep || (this.tickets.size === 0 && this.byRequest.size === 0)) return;
+    this.nextSweep = now + SWEEP_EVERY_MS;
     for (const [ticket, t] of this.tickets) {
       if (t.expiresAt > now) continue;
       this.dropTicket(ticket, t);
