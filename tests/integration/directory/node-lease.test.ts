@@ -52,8 +52,11 @@ describe('a node and its directory lease', () => {
   it('Redis unreachable: matches run on, seat requests get 503 with 4014, tickets 4014, and the node re-registers when it returns', async () => {
     const a = await c.node({ nodeId: 'a', ...LEASE });
     const b = await c.node({ nodeId: 'b', ...LEASE });
-    const { client, welcome } = await c.join(await seat(a, 'new'), 'p');
+    // A private room made by a Hello without a ticket: it is A's.
+    const client = c.client(a.port);
+    const welcome = await client.join('p', 'new');
     const spare = await seat(b, welcome.roomCode);
+    expect(spare.node).toBe('a');
     await c.redis().kill();
     await waitFor(() => !a.game.directory.status().connected, 'the node to notice');
     expect(await postSeat(a, { room: '' })).toEqual({ status: 503, body: expect.objectContaining({ code: CloseCode.DirectoryUnavailable }) });
