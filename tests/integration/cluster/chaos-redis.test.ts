@@ -34,7 +34,8 @@ describe('chaos: Redis killed and restarted mid-run', () => {
     const privateCode = (await privateHost.join('a-private', CREATE_PRIVATE_ROOM)).roomCode;
     players.push(privateHost);
     await waitUntil(async () => (await listings(a)).length === 2, 'both public rooms listed');
-    expect((await requestSeat(b.httpUrl, privateCode)).node).toBe('a');
+    // Listed at a's next lease refresh.
+    expect((await waitUntil(() => requestSeat(b.httpUrl, privateCode), "a's private room through b")).node).toBe('a');
     const from = players.map((p) => p.snapshotArrivals.length);
 
     await cluster.redis.kill();
