@@ -23,6 +23,7 @@ export interface DirectoryOptions extends RoomOptions {
 
 export const CODE_LENGTH = 5;
 export const DEFAULT_TICKET_TTL_MS = 10_000;
+const SWEEP_EVERY_MS = 250;
 
 /** A random room code of the protocol's alphabet. */
 export function newRoomCode(random: () => number): string {
@@ -43,11 +44,13 @@ export class MemoryRoomDirectory implements RoomDirectory {
   readonly kind = 'memory';
   readonly rooms = new Map<string, Room>();
   readonly node: NodeIdentity;
+  readonly commands = 0;
   private readonly tickets = new Map<string, PendingTicket>();
   private readonly pendingByCode = new Map<string, number>();
   private readonly byRequest = new Map<string, { ticket: string; code: string; expiresAt: number }>();
   private readonly now: () => number;
   private readonly ticketTtlMs: number;
+  private nextSweep = 0;
 
   constructor(
     private readonly map: CollisionMap,
@@ -139,7 +142,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   sweep(now: number): void {
-    if (this.tickets.size === 0 && this.byRequest.size === 0) return;
+    // Called every tick: a few times a second is plenty for lifetimes of seconds.
+    if (now < this.nextSweep || (this.tickets.size === 0 && this.byRequest.size === 0)) return;
+    this.nextSweep = now + SWEEP_EVERY_MS;
     for (const [ticket, t] of this.tickets) {
       if (t.expiresAt > now) continue;
       this.dropTicket(ticket, t);

@@ -58,6 +58,8 @@ export interface RoomDirectory {
   /** The rooms this process hosts, by code (a room's tick is always local). */
   readonly rooms: ReadonlyMap<string, Room>;
   readonly node: NodeIdentity;
+  /** Directory commands sent so far (Redis round trips; 0 in memory), for the figures. */
+  readonly commands: number;
   status(): DirectoryStatus;
   /** Quick play: a local public room with a free seat, else a new one. */
   quickPlay(): Room | Promise<Room>;

@@ -96,6 +96,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
         rooms: game.directory.rooms.size,
         players: game.playerCount,
         connections: game.sessions.size,
+        // Cumulative, like input: a reader takes the difference (Redis commands per join).
+        directory: { ...game.directory.status(), commands: game.directory.commands },
       });
     });
   });

@@ -52,8 +52,11 @@ describe('a node and its directory lease', () => {
   it('Redis unreachable: matches run on, seat requests get 503 with 4014, tickets 4014, and the node re-registers when it returns', async () => {
     const a = await c.node({ nodeId: 'a', ...LEASE });
     const b = await c.node({ nodeId: 'b', ...LEASE });
-    const { client, welcome } = await c.join(await seat(a, 'new'), 'p');
+    // A private room made by a Hello without a ticket: it is A's.
+    const client = c.client(a.port);
+    const welcome = await client.join('p', 'new');
     const spare = await seat(b, welcome.roomCode);
+    expect(spare.node).toBe('a');
     await c.redis().kill();
     await waitFor(() => !a.game.directory.status().connected, 'the node to notice');
     expect(await postSeat(a, { room: '' })).toEqual({ status: 503, body: expect.objectContaining({ code: CloseCode.DirectoryUnavailable }) });
@@ -75,8 +78,26 @@ describe('a node and its directory lease', () => {
     expect(client.closeCode).toBeNull();
   });
 
+  it('a node started while Redis is down serves its own page, answers 503/4014 for seats, and registers once Redis is up', async () => {
+    await c.redis().kill();
+    const url = c.redis().url;
+    const { startServer } = await import('../harness.ts');
+    const a = await startServer({ redisUrl: url, redisKeyPrefix: c.prefix(), nodeId: 'late', ...LEASE });
+    try {
+      expect(a.game.directory.status().connected).toBe(false);
+      expect(await postSeat(a, { room: '' })).toMatchObject({ status: 503, body: { code: CloseCode.DirectoryUnavailable } });
+      await c.redis().restart();
+      await waitFor(() => a.game.directory.status().connected, 'the node to register', 5000);
+      expect(a.game.directory.node.epoch).toBeGreaterThan(0);
+      expect((await seat(a)).node).toBe('late');
+    } finally {
+      await a.close();
+    }
+  });
+
   it('a second Hello while the first waits for the directory is refused; a socket gone meanwhile leaves no player', async () => {
-    const a = await c.node({ nodeId: 'a', ...LEASE });
+    // No grace: whether the drop lands before or after the answer, no player may remain.
+    const a = await c.node({ nodeId: 'a', resumeGraceMs: 0, ...LEASE });
     const g = await seat(a, 'new');
     const twice = c.client(g.url);
     await twice.open();
