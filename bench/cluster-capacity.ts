@@ -84,8 +84,18 @@ export async function measureCapacity(nodes: NodeProcess[], opts: CapacityOption
   const over = new Map<string, number>();
   let totalHeld = 0;
   let since = await Promise.all(nodes.map(async (n) => (await stats(n)).ticks));
-  const sample = (): ProcSample[] => [...bots.map((b) => sampleProcess(b.pid!)), ...nodes.map((n) => sampleProcess(n.pid))];
-  let before = sample();
+  let before: ProcSample[] = [];
+  // A bots process that finished has no /proc entry: it counts as idle from its last sample.
+  const sample = (): ProcSample[] =>
+    [...bots.map((b) => b.pid!), ...nodes.map((n) => n.pid)].map((pid, i) => {
+      try {
+        return sampleProcess(pid);
+      } catch {
+        const last = before[i];
+        return last ? { ...last, at: performance.now() } : { at: performance.now(), cpuMs: 0, rssBytes: 0 };
+      }
+    });
+  before = sample();
   const startedAt = performance.now();
   try {
     for (;;) {

@@ -3,14 +3,15 @@
  * started again empty on the same port. Matches never stop: no tick waits on Redis, so
  * snapshots keep flowing at their rate the whole time. What needs the directory (a seat)
  * is refused with 4014 meanwhile, and when Redis is back the nodes list their rooms
- * again by themselves: the directory is rebuilt from the nodes, with nothing restored.
+ * again by themselves (private codes included): the directory is rebuilt from the
+ * nodes, with nothing restored.
  */
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../../protocol/index.ts';
+import { CREATE_PRIVATE_ROOM, CloseCode } from '../../../protocol/index.ts';
 import { TestClient, waitFor } from '../harness.ts';
 import { LEASE_MS, clusterFixture, health, listings } from './fixture.ts';
 import { waitUntil } from './node-process.ts';
-import { joinThroughDirectory, largestSnapshotGap } from './seat.ts';
+import { joinThroughDirectory, largestSnapshotGap, requestSeat } from './seat.ts';
 
 const cluster = clusterFixture();
 
@@ -28,7 +29,13 @@ describe('chaos: Redis killed and restarted mid-run', () => {
       expect(seated.seat.node).toBe(host.nodeId);
       players.push(first, seated.client);
     }
-    await waitUntil(async () => (await listings(a)).length === 2, 'both rooms listed');
+    // And a private room on a: never listed, joinable by its code from any node.
+    const privateHost = cluster.track(new TestClient(a.port));
+    const privateCode = (await privateHost.join('a-private', CREATE_PRIVATE_ROOM)).roomCode;
+    players.push(privateHost);
+    await waitUntil(async () => (await listings(a)).length === 2, 'both public rooms listed');
+    // Listed at a's next lease refresh.
+    expect((await waitUntil(() => requestSeat(b.httpUrl, privateCode), "a's private room through b")).node).toBe('a');
     const from = players.map((p) => p.snapshotArrivals.length);
 
     await cluster.redis.kill();
@@ -63,6 +70,9 @@ describe('chaos: Redis killed and restarted mid-run', () => {
         LEASE_MS * 4,
       );
     for (const n of [a, b]) expect((await health(n)).directory.connected).toBe(true);
+    // Private codes are back too: a's private room is reachable through b, and only on a.
+    const privateSeat = await waitUntil(() => requestSeat(b.httpUrl, privateCode), "a's private room by its code through b", LEASE_MS * 2);
+    expect(privateSeat.node).toBe('a');
     // Seats work again, across nodes.
     const late = await joinThroughDirectory(a.httpUrl, 'late', rooms.b);
     cluster.track(late.client);
