@@ -69,6 +69,11 @@ export interface ServerConfig {
   allowUwsFallback: boolean;
   /** Structured logger (pino); tests pass silentLogger(). */
   logger: Logger;
+  // ---- replays (game-server/replay/) ----
+  /** Record every match into this folder; null: no replays (main.ts defaults it to replays/). */
+  replayDir: string | null;
+  /** Disk cap for replayDir, bytes (oldest deleted first); 0: none. */
+  replayMaxBytes: number;
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -100,6 +105,9 @@ export const defaultConfig = (): ServerConfig => ({
   seed: 0x5eed,
   allowUwsFallback: false,
   logger: createLogger(),
+  // Off unless asked for: tests and embedders must not litter the working directory.
+  replayDir: null,
+  replayMaxBytes: 1024 * 1024 * 1024,
 });
 
 export function validateConfig(c: ServerConfig): void {
@@ -132,4 +140,5 @@ export function validateConfig(c: ServerConfig): void {
   if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) bad('TLS needs both a certificate file and a key file');
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
+  if (!(c.replayMaxBytes >= 0)) bad(`replay disk cap must be >= 0, got ${c.replayMaxBytes}`);
 }

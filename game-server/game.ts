@@ -19,6 +19,7 @@ import { seededRandom } from '../protocol/random.ts';
 import { newRoomTotals, type Room, type RoomTotals } from './room.ts';
 import { SessionHub } from './session-hub.ts';
 import { TickStats } from './tick-stats.ts';
+import { ReplayStore } from './replay/replay-store.ts';
 
 /** What the players of a failed room are told (a close reason: at most 123 bytes). */
 export const ROOM_FAILED_REASON = 'internal server error: this room failed and was closed';
@@ -36,6 +37,8 @@ export class Game {
   roomFailures = 0;
   private readonly clock: TimerClock;
   private readonly log: Logger;
+  /** The replay folder, when matches are recorded (config.replayDir). */
+  readonly replays: ReplayStore | null;
 
   constructor(
     config: ServerConfig,
@@ -45,6 +48,9 @@ export class Game {
     this.clock = clock;
     this.log = config.logger;
     this.loop = new FixedLoop(config.tickRate, this.onTick, clock);
+    this.replays = config.replayDir
+      ? new ReplayStore({ dir: config.replayDir, maxBytes: config.replayMaxBytes, tickRate: config.tickRate, snapshotRate: config.snapshotRate, log: this.log })
+      : null;
     this.directory = new MemoryRoomDirectory(map, {
       tickRate: config.tickRate,
       snapshotRate: config.snapshotRate,
@@ -55,6 +61,7 @@ export class Game {
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
+      ...(this.replays ? { recording: this.replays.recording } : {}),
     });
     this.lobby = new Lobby(
       this.directory,

@@ -51,6 +51,11 @@ On the internet (see docs/deploy.md):
                       alone: 127.0.0.1,::1), for the per-address limit and the logs.
                       Without it the header is ignored  [DUSTUP_TRUST_PROXY: 1 or a list]
 
+Replays (every match recorded; watch them from the menu or /?replay=ID):
+  --replay-dir DIR    folder for replay files                   [DUSTUP_REPLAY_DIR] (default replays/ here)
+  --replay-max-mb N   disk cap for that folder, oldest deleted first; 0 = none [DUSTUP_REPLAY_MAX_MB] (default 1024)
+  --no-replays        record nothing                            [DUSTUP_NO_REPLAYS=1]
+
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
   --log-format F      json or pretty                            [DUSTUP_LOG_FORMAT] (default pretty in a terminal, else json)
@@ -177,6 +182,10 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'trust-proxy': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
+        // replays
+        'replay-dir': { type: 'string' },
+        'replay-max-mb': { type: 'string' },
+        'no-replays': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -228,6 +237,10 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     shutdownTimeoutMs: secondsOption('--shutdown-timeout', values['shutdown-timeout'] ?? env.DUSTUP_SHUTDOWN_TIMEOUT, d.shutdownTimeoutMs),
     logger: createLogger({ level, pretty: format === undefined ? undefined : format === 'pretty' }),
     seed: (Date.now() ^ (process.pid << 8)) >>> 0,
+    // Replays: on by default, into replays/ in the working directory.
+    replayDir:
+      values['no-replays'] || env.DUSTUP_NO_REPLAYS === '1' ? null : resolve(values['replay-dir'] ?? env.DUSTUP_REPLAY_DIR ?? 'replays'),
+    replayMaxBytes: intOption('--replay-max-mb', values['replay-max-mb'] ?? env.DUSTUP_REPLAY_MAX_MB, 1024) * 1024 * 1024,
   };
 }
 
