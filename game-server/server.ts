@@ -92,7 +92,8 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
       endpoint,
       timeoutMs: config.shutdownTimeoutMs,
       log,
-    });
+      // The rooms emptied as their clients went: their replays' last writes and footers land.
+    }).then(() => game.replays?.close());
   };
   return {
     port,

@@ -8,6 +8,7 @@ import type { Game } from '../game.ts';
 import { DEFAULT_WINDOW } from '../tick-stats.ts';
 import type { Logger } from '../logger.ts';
 import type { StaticResult, StaticRoot } from '../static-files.ts';
+import { registerReplayRoutes } from './replay-routes.ts';
 
 export interface RouteContext {
   game: Game;
@@ -103,6 +104,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
       sendJson(res, { rooms });
     });
   });
+
+  registerReplayRoutes(app, game.replays, log);
 
   const serve = (res: HttpResponse, url: string, head: boolean): void => {
     if (url.startsWith('/assets/')) return sendStatic(res, ctx.assets.lookup(url.slice('/assets/'.length)), head);

@@ -134,7 +134,7 @@ export class ReplayStore {
   /** Waits for every recording's writes (their footers included) to land. */
   async close(): Promise<void> {
     await Promise.all([...this.live.values()].map(({ file }) => file.done ?? file.settled()));
-    await this.capping;
+    while (this.capping) await this.capping;
   }
 
   private async summaryOf(id: string): Promise<ReplaySummary | null> {
