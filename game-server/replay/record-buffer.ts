@@ -50,8 +50,10 @@ export class RecordBuffer {
       this.view.setUint32(this.pos, v);
       this.pos += 4;
     } else {
-      b[this.pos++] = 0xcf;
-      this.view.setBigUint64(this.pos, BigInt(v));
+      // Past 2^32 (49.7 days of server time) as a float64, as msgpackr packs it: readers
+      // get a number, not a BigInt.
+      b[this.pos++] = 0xcb;
+      this.view.setFloat64(this.pos, v);
       this.pos += 8;
     }
   }
