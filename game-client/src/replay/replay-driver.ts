@@ -42,6 +42,7 @@ export class ReplayDriver {
   onEnd: (() => void) | null = null;
 
   readonly now = (): number => this.dispatching ?? this.clock;
+  /** A WebSocket constructor whose sockets this driver serves (at once). */
   readonly WebSocket: WebSocketCtor;
 
   constructor(
@@ -62,11 +63,17 @@ export class ReplayDriver {
     const driver = this;
     this.WebSocket = class {
       constructor(_url: string) {
-        const s = new ReplaySocket(driver);
-        driver.socket = s;
+        const s = new ReplaySocket();
+        driver.attach(s);
         return s;
       }
     } as unknown as WebSocketCtor;
+  }
+
+  /** Serve this socket from now on (it opens, if it was waiting for the replay to load). */
+  attach(s: ReplaySocket): void {
+    this.socket = s;
+    s.bind(this);
   }
 
   get speed(): number {
@@ -179,8 +186,11 @@ function lastIndex<T>(xs: readonly T[], ok: (x: T) => boolean): number {
 
 const clampSpeed = (v: number): number => (Number.isFinite(v) ? Math.min(MAX_SPEED, Math.max(MIN_SPEED, v)) : 1);
 
-/** The client's side of the pretend connection. */
-class ReplaySocket implements WebSocketLike {
+/**
+ * The client's side of the pretend connection. It may be created before its replay is
+ * loaded: it opens once a driver is bound, or closes with fail() if none can be.
+ */
+export class ReplaySocket implements WebSocketLike {
   binaryType = 'arraybuffer';
   readyState = 0;
   onopen: ((ev: unknown) => void) | null = null;
@@ -188,9 +198,11 @@ class ReplaySocket implements WebSocketLike {
   onclose: ((ev: unknown) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   welcomed = false;
+  private driver: ReplayDriver | null = null;
 
-  constructor(private readonly driver: ReplayDriver) {
-    // As a real socket: open after the constructor returns and handlers are set.
+  bind(driver: ReplayDriver): void {
+    this.driver = driver;
+    // As a real socket: open after the handlers are set (never inside the constructor).
     queueMicrotask(() => {
       if (this.readyState !== 0) return;
       this.readyState = 1;
@@ -198,8 +210,16 @@ class ReplaySocket implements WebSocketLike {
     });
   }
 
+  /** The replay could not be opened: the client gets a close with the reason. */
+  fail(code: number, reason: string): void {
+    if (this.readyState >= 2) return;
+    this.readyState = 3;
+    queueMicrotask(() => this.onclose?.({ code, reason }));
+  }
+
   send(data: Uint8Array): void {
-    if (this.readyState !== 1) return;
+    const driver = this.driver;
+    if (this.readyState !== 1 || !driver) return;
     let msg;
     try {
       msg = decodeClientMessage(data);
@@ -207,10 +227,10 @@ class ReplaySocket implements WebSocketLike {
       return;
     }
     // Answers come later, as from a server: never inside the client's own send.
-    if (msg.kind === ClientKind.Hello && !this.welcomed) queueMicrotask(() => this.driver.welcome(this));
+    if (msg.kind === ClientKind.Hello && !this.welcomed) queueMicrotask(() => driver.welcome(this));
     else if (msg.kind === ClientKind.Ping) {
       const clientTime = msg.clientTime;
-      const serverTime = Math.round(this.driver.now());
+      const serverTime = Math.round(driver.now());
       queueMicrotask(() => this.deliver(encodeServerMessage({ kind: ServerKind.Pong, clientTime, serverTime })));
     }
     // Inputs, chat and viewports change nothing: a replay is what happened.

@@ -18,6 +18,9 @@ import { Hud } from './hud.ts';
 import { describeJoinFailure, type GameSceneData, type MenuSceneData } from './menu-scene.ts';
 import { PlayerInput } from './player-input.ts';
 import { WorldMap, loadCollisionMap } from './world-map.ts';
+import { loadReplay } from '../replay/replay-loader.ts';
+import { ReplaySession } from '../replay/replay-session.ts';
+import { ReplayView } from '../replay/replay-view.ts';
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -42,13 +45,16 @@ export class GameScene extends Phaser.Scene {
   private readonly drawnPlayers: DrawnPlayer[] = [];
   private leaving = false;
   private lastDebugAt = 0;
+  /** Watching a replay (params.replay): the client is fed by it, and its controls are shown. */
+  private replay: ReplaySession | null = null;
+  private replayView: ReplayView | null = null;
 
   constructor() {
     super('game');
   }
 
   init(data: GameSceneData): void {
-    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '' };
+    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', ...(data?.replay ? { replay: data.replay } : {}) };
     this.client = null;
     this.world = null;
     this.avatars.clear();
@@ -63,13 +69,17 @@ export class GameScene extends Phaser.Scene {
     this.matchHud = new MatchHud(this.sfx, (text) => this.client?.sendChat(text));
     this.controls = new PlayerInput(this, () => this.matchHud);
 
+    const replay = this.params.replay ? new ReplaySession(this.params.replay, loadReplay) : null;
+    this.replay = replay;
     const client = new GameClient({
       url: wsUrl(),
       name: this.params.name,
       room: this.params.room,
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
-      reconnect: true,
+      reconnect: !replay,
+      // A replay plays into the same client, in place of the socket and the clock.
+      ...(replay ? { WebSocket: replay.WebSocket, now: replay.now } : {}),
     });
     this.client = client;
     setTestStateProvider(() => this.testState());
@@ -81,13 +91,16 @@ export class GameScene extends Phaser.Scene {
         this.world = new WorldMap(this, welcome.mapId);
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
+        if (replay?.driver) this.startReplayView(replay, client);
       },
       (err: unknown) => {
         if (this.leaving) return;
         const room = this.params.room;
         const why =
           err instanceof ConnectError
-            ? describeJoinFailure(err.code, err.reason, room)
+            ? replay
+              ? err.reason
+              : describeJoinFailure(err.code, err.reason, room)
             : `Could not join: ${String((err as Error)?.message ?? err)}`;
         // A full room or a bad code is the player's to act on: back to the menu with the reason.
         this.scene.start('menu', { error: why, room } satisfies MenuSceneData);
@@ -112,15 +125,18 @@ export class GameScene extends Phaser.Scene {
     }
     // The server sends the players in and around what the camera shows.
     client.setViewport(cam.width / cam.zoom, cam.height / cam.zoom);
+    this.replayView?.beforeUpdate(performance.now());
     client.update();
 
-    const me = client.localPlayer();
+    // A replay's viewer is nobody: every player is someone else.
+    const me = this.replay ? null : client.localPlayer();
     const created = me ? avatars.drawSelf(me, !this.combat?.selfDead) : null;
     if (created) {
       cam.startFollow(created.body, false);
       this.status?.playing();
     }
     avatars.drawOthers(client.remotePlayers());
+    this.replayView?.afterDraw(performance.now(), cam, avatars.others);
 
     const now = this.time.now;
     if (this.combat) {
@@ -142,6 +158,20 @@ export class GameScene extends Phaser.Scene {
     this.scene.start('menu', { room: this.params.room } satisfies MenuSceneData);
   }
 
+  /** The replay's controls; a seek restarts this scene at the new tick with the same settings. */
+  private startReplayView(replay: ReplaySession, client: GameClient): void {
+    const id = replay.start.id;
+    // No own player will appear to end "Joining…": the replay is on screen now.
+    this.status?.playing();
+    this.replayView = new ReplayView(
+      replay.driver!,
+      replay.start,
+      () => client.roster(),
+      (start) => this.scene.restart({ ...this.params, replay: { ...start, id } } satisfies GameSceneData),
+      () => this.backToMenu(),
+    );
+  }
+
   private teardown(): void {
     this.leaving = true;
     this.client?.close('left the game');
@@ -156,13 +186,16 @@ export class GameScene extends Phaser.Scene {
     this.avatars.clear();
     this.controls?.destroy();
     this.controls = null;
+    this.replayView?.destroy();
+    this.replayView = null;
+    this.replay = null;
     setTestStateProvider(null);
   }
 
   private testState(): DustupTestState {
     const c = this.client;
     if (!c) return { connected: false, playerId: 0, roomCode: '', self: null, others: [] };
-    const me = c.localPlayer();
+    const me = this.replay ? null : c.localPlayer();
     // Where a world point is on the page, CSS px: the camera's view starts at worldView.
     const view = this.cameras.main.worldView;
     const match = c.match;
