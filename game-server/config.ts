@@ -74,6 +74,10 @@ export interface ServerConfig {
   replayDir: string | null;
   /** Disk cap for replayDir, bytes (oldest deleted first); 0: none. */
   replayMaxBytes: number;
+  /** Spectators per public room (Watch); 0: no spectating. */
+  maxSpectators: number;
+  /** Spectators see the match this much later, ms. */
+  spectatorDelayMs: number;
 }
 
 export const defaultConfig = (): ServerConfig => ({
@@ -108,6 +112,8 @@ export const defaultConfig = (): ServerConfig => ({
   // Off unless asked for: tests and embedders must not litter the working directory.
   replayDir: null,
   replayMaxBytes: 1024 * 1024 * 1024,
+  maxSpectators: 32,
+  spectatorDelayMs: 2000,
 });
 
 export function validateConfig(c: ServerConfig): void {
@@ -141,4 +147,6 @@ export function validateConfig(c: ServerConfig): void {
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
   if (!(c.replayMaxBytes >= 0)) bad(`replay disk cap must be >= 0, got ${c.replayMaxBytes}`);
+  if (!Number.isInteger(c.maxSpectators) || c.maxSpectators < 0) bad(`max spectators must be >= 0, got ${c.maxSpectators}`);
+  if (!(c.spectatorDelayMs >= 0 && c.spectatorDelayMs <= 60_000)) bad(`spectator delay must be 0..60 s, got ${c.spectatorDelayMs} ms`);
 }

@@ -20,6 +20,8 @@ import { newRoomTotals, type Room, type RoomTotals } from './room.ts';
 import { SessionHub } from './session-hub.ts';
 import { TickStats } from './tick-stats.ts';
 import { ReplayStore } from './replay/replay-store.ts';
+import { roomStreams } from './replay/room-streams.ts';
+import { Spectators } from './replay/spectators.ts';
 
 /** What the players of a failed room are told (a close reason: at most 123 bytes). */
 export const ROOM_FAILED_REASON = 'internal server error: this room failed and was closed';
@@ -39,6 +41,8 @@ export class Game {
   private readonly log: Logger;
   /** The replay folder, when matches are recorded (config.replayDir). */
   readonly replays: ReplayStore | null;
+  /** Live spectators of public rooms, unless config.maxSpectators is 0. */
+  readonly spectators: Spectators | null;
 
   constructor(
     config: ServerConfig,
@@ -51,6 +55,13 @@ export class Game {
     this.replays = config.replayDir
       ? new ReplayStore({ dir: config.replayDir, maxBytes: config.replayMaxBytes, tickRate: config.tickRate, snapshotRate: config.snapshotRate, log: this.log })
       : null;
+    const rates = { tickRate: config.tickRate, snapshotRate: config.snapshotRate };
+    this.spectators =
+      config.maxSpectators > 0
+        ? new Spectators(() => this.directory.rooms, { ...rates, delayMs: config.spectatorDelayMs, maxSpectators: config.maxSpectators })
+        : null;
+    const streams = roomStreams(this.replays, this.spectators, rates);
+    const recording = streams ? { recording: streams } : {};
     this.directory = new MemoryRoomDirectory(map, {
       tickRate: config.tickRate,
       snapshotRate: config.snapshotRate,
@@ -61,7 +72,7 @@ export class Game {
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
-      ...(this.replays ? { recording: this.replays.recording } : {}),
+      ...recording,
     });
     this.lobby = new Lobby(
       this.directory,
@@ -70,6 +81,7 @@ export class Game {
       this.log,
     );
     this.hub = new SessionHub(this.lobby, config, () => this.loop.now(), this.log, (code) => this.metrics.disconnect(code));
+    this.hub.spectators = this.spectators;
     this.metrics = new ServerMetrics(
       {
         totals: this.hub.totals,

@@ -55,6 +55,8 @@ Replays (every match recorded; watch them from the menu or /?replay=ID):
   --replay-dir DIR    folder for replay files                   [DUSTUP_REPLAY_DIR] (default replays/ here)
   --replay-max-mb N   disk cap for that folder, oldest deleted first; 0 = none [DUSTUP_REPLAY_MAX_MB] (default 1024)
   --no-replays        record nothing                            [DUSTUP_NO_REPLAYS=1]
+  --max-spectators N  spectators per public room; 0 = no spectating [DUSTUP_MAX_SPECTATORS] (default 32)
+  --spectator-delay S spectators see the match this much later   [DUSTUP_SPECTATOR_DELAY] (default 2)
 
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
@@ -186,6 +188,8 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'replay-dir': { type: 'string' },
         'replay-max-mb': { type: 'string' },
         'no-replays': { type: 'boolean' },
+        'max-spectators': { type: 'string' },
+        'spectator-delay': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -241,6 +245,9 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     replayDir:
       values['no-replays'] || env.DUSTUP_NO_REPLAYS === '1' ? null : resolve(values['replay-dir'] ?? env.DUSTUP_REPLAY_DIR ?? 'replays'),
     replayMaxBytes: intOption('--replay-max-mb', values['replay-max-mb'] ?? env.DUSTUP_REPLAY_MAX_MB, 1024) * 1024 * 1024,
+    // Spectating (Watch): its own limit per room, and a delay.
+    maxSpectators: intOption('--max-spectators', values['max-spectators'] ?? env.DUSTUP_MAX_SPECTATORS, d.maxSpectators),
+    spectatorDelayMs: secondsOption('--spectator-delay', values['spectator-delay'] ?? env.DUSTUP_SPECTATOR_DELAY, d.spectatorDelayMs),
   };
 }
 

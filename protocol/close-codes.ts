@@ -29,6 +29,8 @@ export const CloseCode = {
   ServerShutdown: 4010,
   /** Hello carried a resume token the server does not accept: unknown, expired, or in use. */
   ResumeRefused: 4011,
+  /** A spectator (Watch) sent an Input or a Chat: spectators cannot change the match. */
+  SpectatorInput: 4015,
   /**
    * RFC 6455's internal error: a bug on the server's side, not the client's. A handler
    * threw on this connection, or the room's tick failed and the room was closed; only

@@ -94,6 +94,11 @@ export class RecordBuffer {
     this.pos += bytes.byteLength;
   }
 
+  /** Drop what was written (nowhere to send it). */
+  clear(): void {
+    this.pos = 0;
+  }
+
   /** Everything written since the last take, as a copy; the buffer starts over. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.pos);

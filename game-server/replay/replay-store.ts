@@ -12,9 +12,8 @@ import { lstat, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TRAILER_BYTES, readReplay, readSummaryParts, trailerFooterBytes, IndexKind, ReplayError } from '../../protocol/replay/index.ts';
 import type { Logger } from '../logger.ts';
-import type { RecordingFactory, Room } from '../room.ts';
+import type { Room } from '../room.ts';
 import { ReplayFile } from './replay-file.ts';
-import { RoomRecorder } from './room-recorder.ts';
 
 /** yyyymmdd-hhmmss-ROOM-N: the start (UTC), the room code, a per-folder sequence number. */
 export const REPLAY_ID = /^[0-9]{8}-[0-9]{6}-[A-Z0-9]{4,8}-[0-9]{1,9}$/;
@@ -81,8 +80,8 @@ export class ReplayStore {
     }
   }
 
-  /** For RoomOptions.recording: every new room records into a new file. */
-  readonly recording: RecordingFactory = (room, tap) => {
+  /** A new file for a new room's recording; `ended` once the room's recording is over. */
+  open(room: Room): { file: ReplayFile; startedAtMs: number; ended: () => void } {
     const startedAtMs = this.wall();
     const id = `${stamp(startedAtMs)}-${room.code}-${++this.seq}`;
     const file = new ReplayFile(id, join(this.dir, id + REPLAY_EXTENSION), startedAtMs, this.opts.log, (f, n) => this.grew(f, n), this.wall);
@@ -90,20 +89,12 @@ export class ReplayStore {
     const done = (): void => {
       this.live.delete(id);
     };
-    const rec = new RoomRecorder(room, tap, file, {
-      tickRate: this.opts.tickRate,
-      snapshotRate: this.opts.snapshotRate,
-      startedAtMs,
-      ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}),
-    });
-    return {
-      record: (tick, time, events, snapshot) => rec.record(tick, time, events, snapshot),
-      finish: () => {
-        rec.finish();
-        void (file.done ?? file.settled()).then(done, done);
-      },
-    };
-  };
+    return { file, startedAtMs, ended: () => void (file.done ?? file.settled()).then(done, done) };
+  }
+
+  get flushMs(): number | undefined {
+    return this.opts.flushMs;
+  }
 
   /** The file an ID names, if it is one of this folder's replays; null otherwise. */
   async resolve(id: string): Promise<{ path: string; size: number; mtimeMs: number } | null> {

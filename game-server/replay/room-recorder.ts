@@ -28,6 +28,7 @@ import { wholeMap } from '../net/interest-grid.ts';
 import type { ClientBaseline } from '../net/snapshot-builder.ts';
 import type { RecordingTap, Room, RoomRecording } from '../room.ts';
 import { RecordBuffer } from './record-buffer.ts';
+import type { LiveTap } from './spectator-feed.ts';
 
 /** Where a recording's bytes go (replay-file.ts: a file appended asynchronously). */
 export interface ReplayOutput {
@@ -47,6 +48,8 @@ export interface RecorderOptions {
   keyframeIntervalS?: number;
   /** Hand the buffered records to the output at least this often, loop ms (default 1000). */
   flushMs?: number;
+  /** Live spectators, fed the same frames as they are made (spectator-feed.ts). */
+  live?: LiveTap;
 }
 
 const NO_DELTA: ClientBaseline = Object.freeze({ tick: NO_BASELINE, view: null }) as ClientBaseline;
@@ -68,6 +71,7 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
   private lastKeyframe = -Infinity;
   private lastFlush = -Infinity;
   private done = false;
+  private readonly live: LiveTap | null;
 
   constructor(
     private readonly room: Room,
@@ -79,6 +83,7 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
     this.base = { tick: NO_BASELINE, view: this.view };
     this.keyframeTicks = Math.max(1, Math.floor((opts.keyframeIntervalS ?? KEYFRAME_INTERVAL_S) * opts.tickRate));
     this.flushMs = opts.flushMs ?? 1000;
+    this.live = opts.live ?? null;
     this.out.raw(encodePreamble());
     this.out.raw(
       frameRecord(pack([RecordType.Header, room.code, room.map.id, opts.tickRate, opts.snapshotRate, Math.round(opts.startedAtMs), room.isPublic ? 1 : 0])),
@@ -96,10 +101,8 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
    */
   record(tick: number, time: number, events: boolean, snapshot: boolean): void {
     if (this.done) return;
-    if (this.output.dropped) {
-      this.done = true;
-      return;
-    }
+    // A file given up (disk cap, write error) still feeds live spectators.
+    const writing = !this.output.dropped;
     // A file starts with a keyframe (a reader seeks from one): what happens before the
     // first snapshot tick is in that keyframe's roster and match state.
     if (!snapshot && this.lastKeyframe === -Infinity) return;
@@ -122,10 +125,12 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
       out.uint(serverTime);
       for (const f of frames) out.bin(f);
       out.end();
+      this.live?.tick(tick, serverTime, frames);
       frames.length = 0;
     }
-    if (snapshot && tick - this.lastKeyframe >= this.keyframeTicks) this.keyframe(tick, serverTime);
-    if (time - this.lastFlush >= this.flushMs) {
+    if (snapshot && (tick - this.lastKeyframe >= this.keyframeTicks || this.live?.wantsKeyframe)) this.keyframe(tick, serverTime);
+    if (!writing) this.out.clear();
+    else if (time - this.lastFlush >= this.flushMs) {
       this.lastFlush = time;
       this.flush();
     }
@@ -137,6 +142,7 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
     this.done = true;
     this.flush();
     this.output.finish();
+    this.live?.finish();
   }
 
   /** The whole room after `tick`: where a seek starts from. Rare (every few seconds), so it may allocate. */
@@ -160,6 +166,7 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
     out.bin(matchState);
     out.bin(snap);
     out.end();
+    this.live?.keyframe(tick, serverTime, [roster, matchState, snap]);
   }
 
   private flush(): void {
