@@ -108,4 +108,30 @@ describe('replays in the browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('a live public room watched from a second page: Watch in the menu, the player seen, no seat taken', async () => {
+    const errors: string[] = [];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const player = await context.newPage();
+    player.on('pageerror', (e) => errors.push(e.message));
+    await player.goto(base);
+    await player.getByTestId('name-input').fill('Carol');
+    await player.getByTestId('play-button').click();
+    const carol = await waitForState(player, 'Carol in a public room', (s) => s.connected && s.self !== null);
+
+    const viewer = await context.newPage();
+    viewer.on('pageerror', (e) => errors.push(e.message));
+    await viewer.goto(base);
+    await viewer.getByTestId(`watch-${carol.roomCode}`).click();
+    await viewer.getByTestId('spectator-bar').waitFor({ state: 'visible', timeout: 10_000 });
+    const seen = await waitForState(viewer, 'Carol on the spectator page', (s) => s.connected && s.others.some((o) => o.id === carol.playerId), 15_000);
+    expect(seen.self).toBeNull();
+    expect(seen.roomCode).toBe(carol.roomCode);
+    expect(seen.others.find((o) => o.id === carol.playerId)?.name).toBe('Carol');
+    const rooms = (await (await fetch(`${base}api/rooms`)).json()) as { rooms: { code: string; players: number }[] };
+    expect(rooms.rooms.find((r) => r.code === carol.roomCode)?.players).toBe(1);
+    await viewer.screenshot({ path: join(artifacts, 'e2e-spectator.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 });

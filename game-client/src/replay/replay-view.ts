@@ -12,27 +12,9 @@ import { IndexKind } from '../../../protocol/replay/index.ts';
 import type { ReplayDriver } from './replay-driver.ts';
 import { MAX_SPEED, MIN_SPEED } from './replay-driver.ts';
 import type { ReplayStart } from './replay-session.ts';
-
-/** The scene's camera, as far as this needs it. */
-export interface ReplayCamera {
-  startFollow(target: object): unknown;
-  stopFollow(): unknown;
-  scrollX: number;
-  scrollY: number;
-}
-
-/** A drawn player (the scene's avatars). */
-export interface DrawnAvatar {
-  readonly body: { x: number; y: number };
-}
+import { CameraDirector, type DrawnAvatar, type ViewerCamera } from './camera-director.ts';
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
-/** Free camera speed, px per second of real time. */
-const PAN_PX_PER_S = 900;
-const PAN_KEYS: Record<string, [number, number]> = {
-  ArrowUp: [0, -1], KeyW: [0, -1], ArrowDown: [0, 1], KeyS: [0, 1],
-  ArrowLeft: [-1, 0], KeyA: [-1, 0], ArrowRight: [1, 0], KeyD: [1, 0],
-};
 
 export class ReplayView {
   private readonly root = document.createElement('div');
@@ -41,14 +23,9 @@ export class ReplayView {
   private readonly scrub = document.createElement('input');
   private readonly marks = document.createElement('div');
   private readonly time = document.createElement('span');
-  private readonly followSelect = document.createElement('select');
-  private readonly keys = new Set<string>();
   private readonly abort = new AbortController();
-  private follow: number;
-  private followed: object | null = null;
+  private readonly camera: CameraDirector;
   private dragging = false;
-  private lastReal = Number.NaN;
-  private lastRosterKey = '';
   private lastLabelAt = -Infinity;
 
   constructor(
@@ -58,7 +35,8 @@ export class ReplayView {
     private readonly restart: (start: ReplayStart) => void,
     private readonly leave: () => void,
   ) {
-    this.follow = start.follow ?? 0;
+    this.camera = new CameraDirector(start.follow ?? 0, this.abort.signal);
+    this.camera.select.dataset.testid = 'replay-follow';
     this.build();
   }
 
@@ -68,29 +46,8 @@ export class ReplayView {
   }
 
   /** After the avatars are drawn: the camera, the labels. */
-  afterDraw(realNow: number, cam: ReplayCamera, others: ReadonlyMap<number, DrawnAvatar>): void {
-    const dt = Number.isNaN(this.lastReal) ? 0 : Math.min(100, realNow - this.lastReal);
-    this.lastReal = realNow;
-    const target = this.follow ? others.get(this.follow) : undefined;
-    if (target) {
-      if (this.followed !== target.body) {
-        cam.startFollow(target.body);
-        this.followed = target.body;
-      }
-    } else {
-      if (this.followed) {
-        cam.stopFollow();
-        this.followed = null;
-      }
-      let dx = 0;
-      let dy = 0;
-      for (const k of this.keys) {
-        const d = PAN_KEYS[k];
-        if (d) [dx, dy] = [dx + d[0], dy + d[1]];
-      }
-      cam.scrollX += (dx * PAN_PX_PER_S * dt) / 1000;
-      cam.scrollY += (dy * PAN_PX_PER_S * dt) / 1000;
-    }
+  afterDraw(realNow: number, cam: ViewerCamera, others: ReadonlyMap<number, DrawnAvatar>): void {
+    this.camera.frame(realNow, cam, others);
     if (realNow - this.lastLabelAt >= 100) {
       this.lastLabelAt = realNow;
       this.refresh();
@@ -101,7 +58,7 @@ export class ReplayView {
   private startAt(tick: number): ReplayStart {
     // A seek after the end plays from there (the end paused it, not the viewer).
     const d = this.driver;
-    return { id: '', at: tick, speed: d.speed, playing: d.playing || d.ended, follow: this.follow };
+    return { id: '', at: tick, speed: d.speed, playing: d.playing || d.ended, follow: this.camera.follow };
   }
 
   private seek(tick: number): void {
@@ -178,23 +135,13 @@ export class ReplayView {
     this.time.className = 'replay-time';
     this.time.dataset.testid = 'replay-time';
 
-    const follow = this.followSelect;
-    follow.dataset.testid = 'replay-follow';
-    follow.title = 'Camera';
-    follow.addEventListener('change', () => {
-      this.follow = Number(follow.value);
-    }, { signal });
-
-    root.append(back, play, speed, track, this.time, follow);
+    root.append(back, play, speed, track, this.time, this.camera.select);
     document.body.append(root);
 
     window.addEventListener('keydown', (e) => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
       if (e.code === 'KeyP') this.togglePlay();
-      else if (PAN_KEYS[e.code]) this.keys.add(e.code);
     }, { signal });
-    window.addEventListener('keyup', (e) => this.keys.delete(e.code), { signal });
-    window.addEventListener('blur', () => this.keys.clear(), { signal });
     this.refresh();
   }
 
@@ -215,22 +162,7 @@ export class ReplayView {
       this.scrub.value = String(d.tick);
       this.time.textContent = this.timeText(d.tick);
     }
-    const roster = this.names();
-    const key = roster.map((p) => `${p.id}:${p.name}`).join(',');
-    if (key === this.lastRosterKey) return;
-    this.lastRosterKey = key;
-    const free = document.createElement('option');
-    free.value = '0';
-    free.textContent = 'Free camera (WASD)';
-    const options = [free];
-    for (const p of roster) {
-      const o = document.createElement('option');
-      o.value = String(p.id);
-      o.textContent = `Follow ${p.name || `#${p.id}`}`;
-      options.push(o);
-    }
-    this.followSelect.replaceChildren(...options);
-    this.followSelect.value = String(roster.some((p) => p.id === this.follow) ? this.follow : 0);
+    this.camera.roster(this.names());
   }
 
   private timeText(tick: number): string {

@@ -21,6 +21,8 @@ import { WorldMap, loadCollisionMap } from './world-map.ts';
 import { loadReplay } from '../replay/replay-loader.ts';
 import { ReplaySession } from '../replay/replay-session.ts';
 import { ReplayView } from '../replay/replay-view.ts';
+import { spectatorSocket } from '../replay/spectator-socket.ts';
+import { SpectatorView } from '../replay/spectator-view.ts';
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -48,13 +50,15 @@ export class GameScene extends Phaser.Scene {
   /** Watching a replay (params.replay): the client is fed by it, and its controls are shown. */
   private replay: ReplaySession | null = null;
   private replayView: ReplayView | null = null;
+  /** Watching a room live (params.watch): a spectator's socket, no own player. */
+  private spectatorView: SpectatorView | null = null;
 
   constructor() {
     super('game');
   }
 
   init(data: GameSceneData): void {
-    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', ...(data?.replay ? { replay: data.replay } : {}) };
+    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', ...(data?.replay ? { replay: data.replay } : {}), ...(data?.watch ? { watch: data.watch } : {}) };
     this.client = null;
     this.world = null;
     this.avatars.clear();
@@ -77,9 +81,11 @@ export class GameScene extends Phaser.Scene {
       room: this.params.room,
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
-      reconnect: !replay,
-      // A replay plays into the same client, in place of the socket and the clock.
+      reconnect: !replay && !this.params.watch,
+      // A replay plays into the same client, in place of the socket and the clock;
+      // a spectator's socket says Watch instead of Hello.
       ...(replay ? { WebSocket: replay.WebSocket, now: replay.now } : {}),
+      ...(this.params.watch ? { WebSocket: spectatorSocket(this.params.watch) } : {}),
     });
     this.client = client;
     setTestStateProvider(() => this.testState());
@@ -92,6 +98,10 @@ export class GameScene extends Phaser.Scene {
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
         if (replay?.driver) this.startReplayView(replay, client);
+        if (this.params.watch) {
+          status.playing();
+          this.spectatorView = new SpectatorView(welcome.roomCode, () => client.roster(), () => this.backToMenu());
+        }
       },
       (err: unknown) => {
         if (this.leaving) return;
@@ -129,7 +139,7 @@ export class GameScene extends Phaser.Scene {
     client.update();
 
     // A replay's viewer is nobody: every player is someone else.
-    const me = this.replay ? null : client.localPlayer();
+    const me = this.replay || this.params.watch ? null : client.localPlayer();
     const created = me ? avatars.drawSelf(me, !this.combat?.selfDead) : null;
     if (created) {
       cam.startFollow(created.body, false);
@@ -137,6 +147,7 @@ export class GameScene extends Phaser.Scene {
     }
     avatars.drawOthers(client.remotePlayers());
     this.replayView?.afterDraw(performance.now(), cam, avatars.others);
+    this.spectatorView?.afterDraw(performance.now(), cam, avatars.others);
 
     const now = this.time.now;
     if (this.combat) {
@@ -188,6 +199,8 @@ export class GameScene extends Phaser.Scene {
     this.controls = null;
     this.replayView?.destroy();
     this.replayView = null;
+    this.spectatorView?.destroy();
+    this.spectatorView = null;
     this.replay = null;
     setTestStateProvider(null);
   }
@@ -195,7 +208,7 @@ export class GameScene extends Phaser.Scene {
   private testState(): DustupTestState {
     const c = this.client;
     if (!c) return { connected: false, playerId: 0, roomCode: '', self: null, others: [] };
-    const me = this.replay ? null : c.localPlayer();
+    const me = this.replay || this.params.watch ? null : c.localPlayer();
     // Where a world point is on the page, CSS px: the camera's view starts at worldView.
     const view = this.cameras.main.worldView;
     const match = c.match;

@@ -21,6 +21,8 @@ export interface GameSceneData {
   room: string;
   /** Watch this replay instead of joining a room (game-client/src/replay/). */
   replay?: ReplayStart;
+  /** Watch this public room live as a spectator instead of playing (game-client/src/replay/). */
+  watch?: string;
 }
 
 /** How often the public room list refreshes while the menu is open, ms. */
@@ -138,7 +140,14 @@ export class MenuScene extends Phaser.Scene {
             b.append(code, count);
             b.disabled = r.players >= r.capacity;
             b.addEventListener('click', () => start(r.code), { signal });
-            li.append(b);
+            // Spectating: watch the room without taking a seat (full rooms too).
+            const w = document.createElement('button');
+            w.type = 'button';
+            w.className = 'secondary';
+            w.dataset.testid = `watch-${r.code}`;
+            w.textContent = 'Watch';
+            w.addEventListener('click', () => this.scene.start('game', { name: 'Viewer', room: '', watch: r.code } satisfies GameSceneData), { signal });
+            li.append(b, w);
             return li;
           }),
         );
