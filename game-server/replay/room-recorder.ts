@@ -14,7 +14,9 @@
  * last flush interval.
  */
 import {
+  BLASTER_RANGE,
   NO_BASELINE,
+  REMOTE_POS_SCALE,
   ServerKind,
   SnapshotWriter,
   encodeServerMessage,
@@ -72,6 +74,8 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
   private lastFlush = -Infinity;
   private done = false;
   private readonly live: LiveTap | null;
+  /** This tick's shots for the inspector (judged before record()), their elements after the tick. */
+  private readonly shots: unknown[][] = [];
 
   constructor(
     private readonly room: Room,
@@ -89,6 +93,16 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
       frameRecord(pack([RecordType.Header, room.code, room.map.id, opts.tickRate, opts.snapshotRate, Math.round(opts.startedAtMs), room.isPublic ? 1 : 0])),
     );
     this.output.append(this.out.take());
+    room.arena.shotObserver = (shooter, viewTime, x0, y0, x1, y1, targets, hitId, refused) => {
+      // The others within reach of the beam, where the rewind put them (1/2 px, as the cells).
+      const reach = BLASTER_RANGE + 64;
+      const near: number[] = [];
+      for (const t of targets)
+        if (t.id !== shooter && Math.abs(t.x - x0) <= reach && Math.abs(t.y - y0) <= reach)
+          near.push(t.id, Math.round(t.x * REMOTE_POS_SCALE), Math.round(t.y * REMOTE_POS_SCALE));
+      const q = (v: number): number => Math.max(0, Math.round(v * REMOTE_POS_SCALE));
+      this.shots.push([shooter, Math.max(0, Math.round(viewTime)), q(x0), q(y0), q(x1), q(y1), hitId > 0 ? hitId : 0, refused ? 1 : 0, near]);
+    };
   }
 
   send(bytes: Uint8Array): void {
@@ -105,7 +119,10 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
     const writing = !this.output.dropped;
     // A file starts with a keyframe (a reader seeks from one): what happens before the
     // first snapshot tick is in that keyframe's roster and match state.
-    if (!snapshot && this.lastKeyframe === -Infinity) return;
+    if (!snapshot && this.lastKeyframe === -Infinity) {
+      this.shots.length = 0;
+      return;
+    }
     const frames = this.frames;
     frames.length = 0;
     if (events) this.tap.events.deliver(this);
@@ -115,7 +132,8 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
       frames.push(this.writer.write(tick, serverTime, 0, baseTick, this.self, this.view, this.blocks));
       this.base.tick = tick;
     }
-    if (frames.length > 0) {
+    const wrote = frames.length > 0;
+    if (wrote) {
       let size = 0;
       for (const f of frames) size += f.byteLength + 5;
       const out = this.out;
@@ -128,6 +146,11 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
       this.live?.tick(tick, serverTime, frames);
       frames.length = 0;
     }
+    // Shot records follow their tick's record (the reader checks it), with that tick.
+    // Rare next to ticks (a shot every few ticks per player), so packed the plain way.
+    // (A shot always makes a Shot event, so its tick has a record.)
+    if (wrote) for (const s of this.shots) this.out.raw(frameRecord(pack([RecordType.Shot, tick, ...s])));
+    this.shots.length = 0;
     if (snapshot && (tick - this.lastKeyframe >= this.keyframeTicks || this.live?.wantsKeyframe)) this.keyframe(tick, serverTime);
     if (!writing) this.out.clear();
     else if (time - this.lastFlush >= this.flushMs) {

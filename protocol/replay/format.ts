@@ -40,6 +40,11 @@ export const RecordType = {
   Keyframe: 3,
   /** [4, endTick, endServerTime, endedAtMs, [id, name, ...], [tick, kind, a, b, ...]]: last. */
   Footer: 4,
+  /**
+   * [5, tick, shooter, viewTime, X0, Y0, X1, Y1, hit, refused, [id, X, Y, ...]]: one shot as
+   * the server judged it (the shot inspector), after its tick's record.
+   */
+  Shot: 5,
 } as const;
 
 /** Kinds in the event index (footer, and what a reader derives). */

@@ -53,6 +53,25 @@ export interface KeyframeRecord {
   snapshot: Uint8Array;
 }
 
+/** One shot as the server judged it. Positions in 1/REMOTE_POS_SCALE px, as in the cells. */
+export interface ShotRecord {
+  tick: number;
+  shooter: number;
+  /** The server time the shooter was drawing the others at when it fired, ms. */
+  viewTime: number;
+  X0: number;
+  Y0: number;
+  /** Where the beam stopped. */
+  X1: number;
+  Y1: number;
+  /** The player the beam hit (0: none). */
+  hit: number;
+  /** The view was older than the rewind limit: judged against no one. */
+  refused: boolean;
+  /** The others within reach, where the server rewound them to viewTime. */
+  rewound: { id: number; X: number; Y: number }[];
+}
+
 export interface ReplayFooter {
   endTick: number;
   endServerTime: number;
@@ -72,6 +91,8 @@ export interface Replay {
   truncated: boolean;
   /** Joins, leaves, kills and chat, in tick order, derived from the frames. */
   index: IndexEntry[];
+  /** Every shot with the server's view of it, in tick order. */
+  shots: ShotRecord[];
   /** Everyone who played, by id. */
   names: Map<number, string>;
   firstTick: number;
@@ -155,6 +176,7 @@ export function readReplay(bytes: Uint8Array): Replay {
   const keyframes: KeyframeRecord[] = [];
   let footer: ReplayFooter | null = null;
   const index: IndexEntry[] = [];
+  const shots: ShotRecord[] = [];
   const names = new Map<number, string>();
   for (let r = 1; r < records.length; r++) {
     const { offset, body } = records[r]!;
@@ -186,6 +208,32 @@ export function readReplay(bytes: Uint8Array): Replay {
         bad('keyframe parts are not a Roster, a MatchState and a Snapshot');
       for (const p of rosterOf(roster as Uint8Array, bad)) if (!names.has(p.id)) names.set(p.id, p.name);
       keyframes.push({ tick: tick as number, serverTime: serverTime as number, roster: roster as Uint8Array, matchState: matchState as Uint8Array, snapshot: snapshot as Uint8Array });
+    } else if (type === RecordType.Shot) {
+      const [, tick, shooter, viewTime, X0, Y0, X1, Y1, hit, refused, near] = body;
+      if (body.length !== 11) bad(`a shot has 11 elements, not ${body.length}`);
+      const last = ticks[ticks.length - 1];
+      if (!last || last.tick !== tick) bad(`shot for tick ${String(tick)} does not follow that tick's record`);
+      for (const v of [shooter, viewTime, X0, Y0, X1, Y1, hit]) if (!isInt(v, 0, MAX_TIME)) bad('shot field out of range');
+      if (refused !== 0 && refused !== 1) bad('bad refused flag');
+      if (!Array.isArray(near) || near.length % 3 !== 0) bad('bad rewound list');
+      const rewound: { id: number; X: number; Y: number }[] = [];
+      const n = near as unknown[];
+      for (let i = 0; i < n.length; i += 3) {
+        if (!isInt(n[i], 0, 0xffffffff) || !isInt(n[i + 1], 0, MAX_TIME) || !isInt(n[i + 2], 0, MAX_TIME)) bad('bad rewound entry');
+        rewound.push({ id: n[i] as number, X: n[i + 1] as number, Y: n[i + 2] as number });
+      }
+      shots.push({
+        tick: tick as number,
+        shooter: shooter as number,
+        viewTime: viewTime as number,
+        X0: X0 as number,
+        Y0: Y0 as number,
+        X1: X1 as number,
+        Y1: Y1 as number,
+        hit: hit as number,
+        refused: refused === 1,
+        rewound,
+      });
     } else if (type === RecordType.Footer) {
       footer = readFooter(body, bad);
     } else bad(`unknown record type ${String(type)}`);
@@ -201,6 +249,7 @@ export function readReplay(bytes: Uint8Array): Replay {
     footer,
     truncated: truncated || !trailer,
     index,
+    shots,
     names,
     firstTick: first.tick,
     lastTick: last.tick,

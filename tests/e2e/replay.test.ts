@@ -94,6 +94,16 @@ describe('replays in the browser', () => {
     await expect.poll(async () => (await page.getByTestId('kill-feed').textContent()) ?? '').toContain('Bob');
     await page.screenshot({ path: join(artifacts, 'e2e-replay-kill.png') });
 
+    // The shot inspector on the killing shot: paused there, its verdict in words.
+    await page.getByTestId('replay-inspect').click();
+    const verdict = page.getByTestId('shot-verdict');
+    await verdict.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await verdict.textContent()).toMatch(/^Bob fired at .*Verdict: hit Alice\./);
+    expect(await page.getByTestId('replay-play').textContent()).toBe('Play');
+    await page.screenshot({ path: join(artifacts, 'e2e-replay-shot-inspector.png') });
+    await page.getByTestId('replay-play').click();
+    await expect.poll(() => page.getByTestId('shot-inspector').isHidden()).toBe(true);
+
     // Pause holds the picture; 4x and a drag of the bar to the start work too.
     expect(await page.getByTestId('replay-play').textContent()).toBe('Pause');
     await page.getByTestId('replay-play').click();

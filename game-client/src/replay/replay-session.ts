@@ -17,6 +17,8 @@ export interface ReplayStart {
   playing?: boolean;
   /** Player id the camera follows; absent or 0: free camera. */
   follow?: number;
+  /** Open the shot inspector on the latest shot at the start tick (paused). */
+  inspect?: boolean;
 }
 
 export class ReplaySession {

@@ -13,6 +13,7 @@ import type { ReplayDriver } from './replay-driver.ts';
 import { MAX_SPEED, MIN_SPEED } from './replay-driver.ts';
 import type { ReplayStart } from './replay-session.ts';
 import { CameraDirector, type DrawnAvatar, type ViewerCamera } from './camera-director.ts';
+import { ShotInspector, type ShotCanvas } from './shot-inspector.ts';
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
 
@@ -27,6 +28,12 @@ export class ReplayView {
   private readonly camera: CameraDirector;
   private dragging = false;
   private lastLabelAt = -Infinity;
+  private readonly inspector: ShotInspector;
+  private readonly inspectPanel = document.createElement('div');
+  /** The shot being inspected (index in replay.shots), -1: none. */
+  private inspecting = -1;
+  private inspectDrawn = false;
+  private inspectOnStart: boolean;
 
   constructor(
     private readonly driver: ReplayDriver,
@@ -34,20 +41,34 @@ export class ReplayView {
     private readonly names: () => { id: number; name: string }[],
     private readonly restart: (start: ReplayStart) => void,
     private readonly leave: () => void,
+    /** Where the shot inspector draws (world coordinates, over the players). */
+    private readonly canvas: ShotCanvas | null = null,
   ) {
     this.camera = new CameraDirector(start.follow ?? 0, this.abort.signal);
     this.camera.select.dataset.testid = 'replay-follow';
+    this.inspector = new ShotInspector(driver.replay);
     this.build();
+    // Once the driver has caught up to its start tick (its first pump).
+    this.inspectOnStart = start.inspect === true;
   }
 
   /** Before the client's update each frame: the replay's clock moves. */
   beforeUpdate(realNow: number): void {
     this.driver.pump(realNow);
+    if (this.inspectOnStart && this.driver.tick >= this.driver.startTick) {
+      this.inspectOnStart = false;
+      this.inspect(this.inspector.shotAt(this.driver.tick));
+    }
   }
 
   /** After the avatars are drawn: the camera, the labels. */
   afterDraw(realNow: number, cam: ViewerCamera, others: ReadonlyMap<number, DrawnAvatar>): void {
     this.camera.frame(realNow, cam, others);
+    if (this.inspecting >= 0 && !this.inspectDrawn && this.canvas) {
+      const shot = this.driver.replay.shots[this.inspecting]!;
+      this.inspector.draw(this.canvas, shot, this.inspector.seen(shot));
+      this.inspectDrawn = true;
+    }
     if (realNow - this.lastLabelAt >= 100) {
       this.lastLabelAt = realNow;
       this.refresh();
@@ -58,7 +79,7 @@ export class ReplayView {
   private startAt(tick: number): ReplayStart {
     // A seek after the end plays from there (the end paused it, not the viewer).
     const d = this.driver;
-    return { id: '', at: tick, speed: d.speed, playing: d.playing || d.ended, follow: this.camera.follow };
+    return { id: '', at: tick, speed: d.speed, playing: d.playing || d.ended, follow: this.camera.follow, inspect: false };
   }
 
   private seek(tick: number): void {
@@ -135,7 +156,20 @@ export class ReplayView {
     this.time.className = 'replay-time';
     this.time.dataset.testid = 'replay-time';
 
-    root.append(back, play, speed, track, this.time, this.camera.select);
+    const inspect = document.createElement('button');
+    inspect.type = 'button';
+    inspect.dataset.testid = 'replay-inspect';
+    inspect.textContent = 'Inspect shot';
+    inspect.title = 'Pause on the latest shot: what its shooter saw beside where the server rewound the others';
+    inspect.addEventListener('click', () => (this.inspecting >= 0 ? this.closeInspector() : this.inspect(this.inspector.shotAt(this.driver.tick))), { signal });
+
+    const panel = this.inspectPanel;
+    panel.id = 'shot-inspector';
+    panel.dataset.testid = 'shot-inspector';
+    panel.hidden = true;
+
+    root.append(back, play, speed, track, this.time, this.camera.select, inspect);
+    document.body.append(panel);
     document.body.append(root);
 
     window.addEventListener('keydown', (e) => {
@@ -145,6 +179,50 @@ export class ReplayView {
     this.refresh();
   }
 
+  /** Pause on shot i and show it (its tick's moment; the world is drawn as then). */
+  private inspect(i: number): void {
+    const shots = this.driver.replay.shots;
+    const panel = this.inspectPanel;
+    panel.hidden = false;
+    if (i < 0 || !shots[i]) {
+      panel.replaceChildren(textLine('No shot has been fired yet at this point of the replay.'));
+      return;
+    }
+    const shot = shots[i]!;
+    if (shot.tick !== this.driver.tick && !this.inspectOnStart) {
+      // The world must be the shot's moment: start over there, paused, inspecting.
+      this.restart({ ...this.startAt(shot.tick), playing: false, inspect: true });
+      return;
+    }
+    this.driver.playing = false;
+    this.inspecting = i;
+    this.inspectDrawn = false;
+    const prev = document.createElement('button');
+    prev.type = 'button';
+    prev.textContent = 'Previous shot';
+    prev.disabled = i === 0;
+    prev.addEventListener('click', () => this.restart({ ...this.startAt(shots[i - 1]!.tick), playing: false, inspect: true }));
+    const next = document.createElement('button');
+    next.type = 'button';
+    next.textContent = 'Next shot';
+    next.disabled = i === shots.length - 1;
+    next.addEventListener('click', () => this.restart({ ...this.startAt(shots[i + 1]!.tick), playing: false, inspect: true }));
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = 'Close';
+    close.addEventListener('click', () => this.closeInspector());
+    const text = textLine(this.inspector.describe(shot));
+    text.dataset.testid = 'shot-verdict';
+    panel.replaceChildren(text, prev, next, close);
+    this.refresh();
+  }
+
+  private closeInspector(): void {
+    this.inspecting = -1;
+    this.inspectPanel.hidden = true;
+    this.canvas?.clear();
+  }
+
   private togglePlay(): void {
     const d = this.driver;
     if (d.ended) {
@@ -152,6 +230,7 @@ export class ReplayView {
       return;
     }
     d.playing = !d.playing;
+    if (d.playing) this.closeInspector();
     this.refresh();
   }
 
@@ -177,5 +256,12 @@ export class ReplayView {
   destroy(): void {
     this.abort.abort();
     this.root.remove();
+    this.inspectPanel.remove();
   }
+}
+
+function textLine(text: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.textContent = text;
+  return p;
 }

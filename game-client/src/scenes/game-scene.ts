@@ -180,6 +180,8 @@ export class GameScene extends Phaser.Scene {
       () => client.roster(),
       (start) => this.scene.restart({ ...this.params, replay: { ...start, id } } satisfies GameSceneData),
       () => this.backToMenu(),
+      // The shot inspector's drawing, over the players (it goes with the scene).
+      this.add.graphics().setDepth(1000),
     );
   }
 

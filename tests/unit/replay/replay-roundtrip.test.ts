@@ -47,6 +47,23 @@ describe('a recorded match read back', () => {
     expect(replay.names.get(5)).toBe('p5');
   });
 
+  it('records every shot as the server judged it: the beam, the verdict and the others where it rewound them', () => {
+    expect(replay.shots.length).toBeGreaterThan(match.kills * 4);
+    const hits = replay.shots.filter((s) => s.hit > 0);
+    expect(hits.length).toBeGreaterThanOrEqual(match.kills * 4);
+    for (const s of hits) {
+      const v = s.rewound.find((r) => r.id === s.hit);
+      expect(v, `shot at tick ${s.tick}`).toBeDefined();
+      // The beam stops where it enters the victim's circle (radius 12 + 2 px; units of 1/2 px).
+      expect(Math.hypot(v!.X - s.X1, v!.Y - s.Y1)).toBeLessThanOrEqual(2 * 14 + 2);
+      expect(s.refused).toBe(false);
+      expect(s.rewound.some((r) => r.id === s.shooter)).toBe(false);
+    }
+    // Every shot is also a Shot event of its tick, with the same beam.
+    const rec = replay.ticks.find((t) => t.tick === hits[0]!.tick)!;
+    expect(rec).toBeDefined();
+  });
+
   it('gives the world the server had, at every tick, played straight through', () => {
     const world = new ReplayWorld();
     const cursor = new ReplayCursor(replay, world);
