@@ -5,8 +5,10 @@
  * restarts the scene at the new tick through `restart` (a fresh client from the keyframe
  * before it), keeping speed, pause and the followed player.
  *
- * It knows the scene only through the small shapes below, so Phaser stays in scenes/.
- * Names and chat come from the recorded players: set as textContent, never as markup.
+ * 'Inspect shot' pauses on the latest shot and shows it (shot-inspector.ts), drawn on a
+ * canvas the scene lends. It knows the scene only through small structural shapes
+ * (camera-director.ts, ShotCanvas), so Phaser stays in scenes/. Names come from the
+ * recorded players: set as textContent, never as markup.
  */
 import { IndexKind } from '../../../protocol/replay/index.ts';
 import type { ReplayDriver } from './replay-driver.ts';
