@@ -196,7 +196,9 @@ export function readReplay(bytes: Uint8Array): Replay {
         frames.push(f as Uint8Array);
       }
       ticks.push({ tick: tick as number, serverTime: serverTime as number, frames });
-      for (const f of frames) indexFrame(f, tick as number, index, names, bad);
+      // A finished file's footer has the index already: decoding every event is the slow
+      // part of opening a long replay (the cursor still validates each frame it applies).
+      if (!trailer) for (const f of frames) indexFrame(f, tick as number, index, names, bad);
     } else if (type === RecordType.Keyframe) {
       const [, tick, serverTime, roster, matchState, snapshot] = body;
       if (body.length !== 6) bad(`a keyframe has 6 elements, not ${body.length}`);
@@ -237,6 +239,10 @@ export function readReplay(bytes: Uint8Array): Replay {
     } else if (type === RecordType.Footer) {
       footer = readFooter(body, bad);
     } else bad(`unknown record type ${String(type)}`);
+  }
+  if (trailer && footer) {
+    index.push(...footer.index);
+    for (const p of footer.players) names.set(p.id, p.name);
   }
   if (keyframes.length === 0 || ticks.length === 0) throw new ReplayError(truncated ? 'truncated replay: it ends before its first keyframe' : 'empty replay: no keyframe');
   const first = ticks[0]!;
