@@ -9,5 +9,8 @@ export default defineConfig({
     // bots and Chromium: on a 2-core machine they get the CPU to themselves, one file
     // at a time, rather than racing each other.
     fileParallelism: false,
+    // Servers the tests start as processes (main.ts records by default) leave no replays/
+    // behind; tests of recording pass their own temporary folder.
+    env: { DUSTUP_NO_REPLAYS: '1' },
   },
 });

@@ -31,6 +31,8 @@ export function startServerProcess(flags: string[], cpus?: string): Promise<Serv
     [
       '--import', 'tsx', join(root, 'game-server', 'main.ts'),
       '--port', '0', '--host', '127.0.0.1', '--max-connections-per-ip', '0', '--log-format', 'json',
+      // Load scenarios measure the game, and must not fill replays/ in the repo.
+      '--no-replays',
       ...flags,
     ],
     cpus,

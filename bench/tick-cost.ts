@@ -6,7 +6,8 @@
  * processing) and from a load generator sharing the CPU.
  *
  * Options: --players N (default 1000), --map ID (default crowd), --ticks N (default 900),
- * --snapshot-mode delta|full (default delta; full: the whole map whole to everyone).
+ * --snapshot-mode delta|full (default delta; full: the whole map whole to everyone),
+ * --record (also record the room's replay, into memory: the recording's tick cost).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,10 +19,11 @@ import { Room, type Player } from '../game-server/room.ts';
 import { MemoryTransport } from '../game-server/net/memory-transport.ts';
 import { Session } from '../game-server/net/session.ts';
 import { viewPolicyFor } from '../game-server/net/view-policy.ts';
+import { RoomRecorder } from '../game-server/replay/room-recorder.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
-  options: { players: { type: 'string' }, map: { type: 'string' }, ticks: { type: 'string' }, 'snapshot-mode': { type: 'string' } },
+  options: { players: { type: 'string' }, map: { type: 'string' }, ticks: { type: 'string' }, 'snapshot-mode': { type: 'string' }, record: { type: 'boolean' } },
 });
 const mode = values['snapshot-mode'] ?? 'delta';
 if (mode !== 'delta' && mode !== 'full') throw new Error(`--snapshot-mode must be delta or full, got ${mode}`);
@@ -30,6 +32,7 @@ const mapId = values.map ?? 'crowd';
 const ticks = Number(values.ticks ?? 900);
 const TICK_RATE = 30;
 
+let recorded = 0;
 const map = parseTiledMap(mapId, JSON.parse(readFileSync(join(root, 'assets', 'maps', `${mapId}.json`), 'utf8')));
 const room = new Room('BENCH', true, map, {
   tickRate: TICK_RATE,
@@ -39,6 +42,10 @@ const room = new Room('BENCH', true, map, {
   slowConsumerTimeoutMs: 5000,
   view: viewPolicyFor(mode),
   random: seededRandom(1),
+  // The recording's bytes are counted and dropped: the disk is not what is measured.
+  ...(values.record
+    ? { recording: (r, tap) => new RoomRecorder(r, tap, { append: (b) => void (recorded += b.byteLength), finish: () => {}, dropped: false }, { tickRate: TICK_RATE, snapshotRate: TICK_RATE, startedAtMs: Date.now() }) }
+    : {}),
 });
 const transports: MemoryTransport[] = [];
 const sessions: Session<Player>[] = [];
@@ -75,5 +82,6 @@ const seconds = (ticks - warmup) / TICK_RATE;
 console.log(
   `${players} players on ${mapId} (${mode}), ${ticks - warmup} ticks after ${warmup} warm-up: ` +
     `tick p50 ${pct(0.5).toFixed(2)} ms, p99 ${pct(0.99).toFixed(2)} ms; ` +
-    `${((bytesSent() - measuredBytes) / players / seconds / 1000).toFixed(2)} KB/s per client`,
+    `${((bytesSent() - measuredBytes) / players / seconds / 1000).toFixed(2)} KB/s per client` +
+    (values.record ? `; replay recorded ${(recorded / 1000).toFixed(0)} KB (${((recorded / players / (ticks / TICK_RATE)) * 60 / 1000).toFixed(2)} KB per player-minute)` : ''),
 );

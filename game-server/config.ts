@@ -82,6 +82,15 @@ export interface ServerConfig {
   ticketTtlMs: number;
   /** Prefix of every Redis key (tests give each run its own). */
   redisKeyPrefix: string;
+  // ---- replays (game-server/replay/) ----
+  /** Record every match into this folder; null: no replays (main.ts defaults it to replays/). */
+  replayDir: string | null;
+  /** Disk cap for replayDir, bytes (oldest deleted first); 0: none. */
+  replayMaxBytes: number;
+  /** Spectators per public room (Watch); 0: no spectating. */
+  maxSpectators: number;
+  /** Spectators see the match this much later, ms. */
+  spectatorDelayMs: number;
 }
 
 /** Node ids travel inside directory values separated by "|": letters, digits, . _ - only. */
@@ -141,6 +150,11 @@ export const defaultConfig = (): ServerConfig => ({
   leaseRefreshMs: 1000,
   ticketTtlMs: 10_000,
   redisKeyPrefix: 'dustup:',
+  // Off unless asked for: tests and embedders must not litter the working directory.
+  replayDir: null,
+  replayMaxBytes: 1024 * 1024 * 1024,
+  maxSpectators: 32,
+  spectatorDelayMs: 2000,
 });
 
 export function validateConfig(c: ServerConfig): void {
@@ -180,4 +194,7 @@ export function validateConfig(c: ServerConfig): void {
   if (!(c.leaseRefreshMs >= 10 && c.leaseTtlMs >= 3 * c.leaseRefreshMs))
     bad(`the lease TTL must be at least three refreshes (refresh ${c.leaseRefreshMs} ms, TTL ${c.leaseTtlMs} ms)`);
   if (!(c.ticketTtlMs >= 100)) bad(`ticket TTL must be >= 100 ms, got ${c.ticketTtlMs}`);
+  if (!(c.replayMaxBytes >= 0)) bad(`replay disk cap must be >= 0, got ${c.replayMaxBytes}`);
+  if (!Number.isInteger(c.maxSpectators) || c.maxSpectators < 0) bad(`max spectators must be >= 0, got ${c.maxSpectators}`);
+  if (!(c.spectatorDelayMs >= 0 && c.spectatorDelayMs <= 60_000)) bad(`spectator delay must be 0..60 s, got ${c.spectatorDelayMs} ms`);
 }

@@ -22,6 +22,9 @@ import { seededRandom } from '../protocol/random.ts';
 import { newRoomTotals, type Room, type RoomTotals } from './room.ts';
 import { SessionHub } from './session-hub.ts';
 import { TickStats } from './tick-stats.ts';
+import { ReplayStore } from './replay/replay-store.ts';
+import { roomStreams } from './replay/room-streams.ts';
+import { Spectators } from './replay/spectators.ts';
 
 /** What the players of a failed room are told (a close reason: at most 123 bytes). */
 export const ROOM_FAILED_REASON = 'internal server error: this room failed and was closed';
@@ -45,6 +48,10 @@ export class Game {
   roomFailures = 0;
   private readonly clock: TimerClock;
   private readonly log: Logger;
+  /** The replay folder, when matches are recorded (config.replayDir). */
+  readonly replays: ReplayStore | null;
+  /** Live spectators of public rooms, unless config.maxSpectators is 0. */
+  readonly spectators: Spectators | null;
 
   constructor(
     config: ServerConfig,
@@ -54,6 +61,16 @@ export class Game {
     this.clock = clock;
     this.log = config.logger;
     this.loop = new FixedLoop(config.tickRate, this.onTick, clock);
+    this.replays = config.replayDir
+      ? new ReplayStore({ dir: config.replayDir, maxBytes: config.replayMaxBytes, tickRate: config.tickRate, snapshotRate: config.snapshotRate, log: this.log })
+      : null;
+    const rates = { tickRate: config.tickRate, snapshotRate: config.snapshotRate };
+    this.spectators =
+      config.maxSpectators > 0
+        ? new Spectators(() => this.directory.rooms, { ...rates, delayMs: config.spectatorDelayMs, maxSpectators: config.maxSpectators })
+        : null;
+    const streams = roomStreams(this.replays, this.spectators, rates);
+    const recording = streams ? { recording: streams } : {};
     const rooms: DirectoryOptions = {
       tickRate: config.tickRate,
       snapshotRate: config.snapshotRate,
@@ -68,6 +85,7 @@ export class Game {
       now: () => this.loop.now(),
       nodeId: config.nodeId ?? defaultNodeId(),
       publicUrl: config.publicUrl,
+      ...recording,
     };
     // Cluster mode (issue 11): rooms still tick here; Redis says which node hosts which code.
     this.directory = config.redisUrl
@@ -90,6 +108,7 @@ export class Game {
       this.log,
     );
     this.hub = new SessionHub(this.lobby, config, () => this.loop.now(), this.log, (code) => this.metrics.disconnect(code));
+    this.hub.spectators = this.spectators;
     this.metrics = new ServerMetrics(
       {
         totals: this.hub.totals,

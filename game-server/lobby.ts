@@ -104,6 +104,11 @@ export class Lobby {
     this.seat(s, room, rawName);
   }
 
+  /** A Hello of this session waits on the directory: it must not also become a spectator. */
+  helloPending(s: PlayerSession): boolean {
+    return this.pending.has(s);
+  }
+
   /** The directory answers later: seat the session then, if it is still there to seat. */
   private async later(s: PlayerSession, found: Promise<Room>, rawName: string): Promise<void> {
     this.pending.add(s);

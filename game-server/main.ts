@@ -64,6 +64,13 @@ Cluster: many nodes share one room directory on Redis (see docs/deploy.md):
                       rooms' listings; shorter notices a dead node sooner but also evicts a
                       shorter stall. The chaos tests use 2000   [DUSTUP_LEASE_MS]
 
+Replays (every match recorded; watch them from the menu or /?replay=ID):
+  --replay-dir DIR    folder for replay files                   [DUSTUP_REPLAY_DIR] (default replays/ here)
+  --replay-max-mb N   disk cap for that folder, oldest deleted first; 0 = none [DUSTUP_REPLAY_MAX_MB] (default 1024)
+  --no-replays        record nothing                            [DUSTUP_NO_REPLAYS=1]
+  --max-spectators N  spectators per public room; 0 = no spectating [DUSTUP_MAX_SPECTATORS] (default 32)
+  --spectator-delay S spectators see the match this much later   [DUSTUP_SPECTATOR_DELAY] (default 2)
+
 Logging:
   --log-level L       trace, debug, info, warn, error, silent   [DUSTUP_LOG_LEVEL] (default info)
   --log-format F      json or pretty                            [DUSTUP_LOG_FORMAT] (default pretty in a terminal, else json)
@@ -222,6 +229,12 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'lease-ms': { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
+        // replays
+        'replay-dir': { type: 'string' },
+        'replay-max-mb': { type: 'string' },
+        'no-replays': { type: 'boolean' },
+        'max-spectators': { type: 'string' },
+        'spectator-delay': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -275,6 +288,13 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     ...leaseOption(values['lease-ms'] ?? env.DUSTUP_LEASE_MS, d),
     logger: createLogger({ level, pretty: format === undefined ? undefined : format === 'pretty' }),
     seed: (Date.now() ^ (process.pid << 8)) >>> 0,
+    // Replays: on by default, into replays/ in the working directory.
+    replayDir:
+      values['no-replays'] || env.DUSTUP_NO_REPLAYS === '1' ? null : resolve(values['replay-dir'] ?? env.DUSTUP_REPLAY_DIR ?? 'replays'),
+    replayMaxBytes: intOption('--replay-max-mb', values['replay-max-mb'] ?? env.DUSTUP_REPLAY_MAX_MB, 1024) * 1024 * 1024,
+    // Spectating (Watch): its own limit per room, and a delay.
+    maxSpectators: intOption('--max-spectators', values['max-spectators'] ?? env.DUSTUP_MAX_SPECTATORS, d.maxSpectators),
+    spectatorDelayMs: secondsOption('--spectator-delay', values['spectator-delay'] ?? env.DUSTUP_SPECTATOR_DELAY, d.spectatorDelayMs),
   };
 }
 

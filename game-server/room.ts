@@ -68,7 +68,23 @@ export interface RoomOptions {
   totals?: RoomTotals;
   /** Lag compensation's limit, ms (default MAX_REWIND_MS); each Welcome carries it. */
   maxRewindMs?: number;
+  /** Replays: a recording for each new room, or none (game-server/replay/). */
+  recording?: RecordingFactory;
 }
+
+// ---- replay recording hook (game-server/replay/) ----
+/** What a room lends its recording: the feeds it already builds for its clients. */
+export interface RecordingTap {
+  readonly events: EventFeed;
+  readonly snapshots: SnapshotBuilder;
+  readonly grid: InterestGrid;
+}
+/** A room's match recording: fed once per tick after the tick's sends, ended with the room. */
+export interface RoomRecording {
+  record(tick: number, time: number, events: boolean, snapshot: boolean): void;
+  finish(): void;
+}
+export type RecordingFactory = (room: Room, tap: RecordingTap) => RoomRecording | null;
 
 export interface RoomTotals extends ShotTotals {
   snapshotsSent: number;
@@ -124,6 +140,8 @@ export class Room {
   private now = 0;
   /** Set once the room is shut (it failed): it takes no one and sends nothing. */
   closed = false;
+  /** This room's replay recording, if replays are on. */
+  private readonly recording: RoomRecording | null;
 
   constructor(
     readonly code: string,
@@ -139,6 +157,7 @@ export class Room {
     this.totals = opts.totals ?? newRoomTotals();
     this.events = new EventFeed(grid);
     this.arena = new Arena(map, opts.tickRate, opts.random, this.events, this.totals, opts.maxRewindMs);
+    this.recording = opts.recording?.(this, { events: this.events, snapshots: this.snapshots, grid }) ?? null;
   }
 
   get size(): number {
@@ -241,6 +260,7 @@ export class Room {
    */
   shut(code: number, reason: string): void {
     this.closed = true;
+    this.recording?.finish();
     for (const p of [...this.players.values()]) if (p.channel.open) p.channel.link.close(code, reason);
   }
 
@@ -248,6 +268,8 @@ export class Room {
     if (!this.players.delete(player.id)) return;
     if (this.closed) return;
     this.events.announce(encodeServerMessage({ kind: ServerKind.PlayerLeft, id: player.id }), ++this.membership);
+    // The lobby drops an empty room: its match (and its recording) is over.
+    if (this.players.size === 0) this.recording?.finish();
   }
 
   tick(info: TickInfo): void {
@@ -300,6 +322,7 @@ export class Room {
       p.channel.cork(this.sendTickBound);
     }
     this.sendingTo = null;
+    this.recording?.record(info.tick, info.time, events, due);
     if (events) this.events.finish();
   }
 

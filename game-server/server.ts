@@ -107,15 +107,18 @@ export async function createServer(overrides: Partial<ServerConfig> = {}): Promi
     stopping = true;
     // Leave the directory first, so no other node sends players here while we close.
     const left = game.directory.stop().catch((err: unknown) => log.warn({ err }, 'leaving the room directory failed'));
-    return left.then(() =>
-      shutdown({
-        stopListening: () => uws.us_listen_socket_close(listenSocket),
-        game,
-        endpoint,
-        timeoutMs: config.shutdownTimeoutMs,
-        log,
-      }),
-    );
+    return left
+      .then(() =>
+        shutdown({
+          stopListening: () => uws.us_listen_socket_close(listenSocket),
+          game,
+          endpoint,
+          timeoutMs: config.shutdownTimeoutMs,
+          log,
+        }),
+      )
+      // The rooms emptied as their clients went: their replays' last writes and footers land.
+      .then(() => game.replays?.close());
   };
   return {
     port,

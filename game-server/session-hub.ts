@@ -18,6 +18,7 @@ import type { Logger } from './logger.ts';
 import { describeCloseCode } from './net/close-names.ts';
 import { Session, newNetTotals, type NetTotals } from './net/session.ts';
 import type { ConnectionHandler, Transport } from './net/transport.ts';
+import type { Spectators } from './replay/spectators.ts';
 
 export interface HubOptions {
   tickRate: number;
@@ -39,6 +40,8 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
   readonly closesByCode = new Map<number, number>();
   private readonly awaitingHello = new Set<PlayerSession>();
   private nextSessionId = 1;
+  /** Spectating (Watch, game-server/replay/spectators.ts): null when off. */
+  spectators: Spectators | null = null;
 
   constructor(
     private readonly lobby: Lobby,
@@ -94,6 +97,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
     this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);
     this.onClose(code);
     const roomCode = s.slot?.room.code;
+    this.spectators?.left(s);
     const { player: p, kept } = this.lobby.disconnected(s, code);
     this.log.info(
       {
@@ -152,7 +156,14 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         );
         return;
       }
+      case ClientKind.Watch:
+        if (!this.spectators) throw new ProtocolError(CloseCode.RoomNotFound, 'spectating is off on this server');
+        if (this.lobby.helloPending(s)) throw new ProtocolError(CloseCode.UnexpectedMessage, 'watch while a hello is answered');
+        this.spectators.watch(s, msg);
+        this.awaitingHello.delete(s);
+        return;
       case ClientKind.Input:
+        if (this.spectators?.isSpectator(s)) throw new ProtocolError(CloseCode.SpectatorInput, 'spectators cannot play: inputs are refused');
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');
         s.slot.inputs.push(msg, this.now());
@@ -162,9 +173,11 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         s.setViewport(msg.width, msg.height);
         return;
       case ClientKind.Ping:
-        s.send(encodeServerMessage({ kind: ServerKind.Pong, clientTime: msg.clientTime, serverTime: this.now() }));
+        // A spectator's clock runs as late as what it is shown.
+        s.send(encodeServerMessage({ kind: ServerKind.Pong, clientTime: msg.clientTime, serverTime: this.now() - (this.spectators?.delayFor(s) ?? 0) }));
         return;
       case ClientKind.Chat: {
+        if (this.spectators?.isSpectator(s)) throw new ProtocolError(CloseCode.SpectatorInput, 'spectators cannot chat in the match');
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'chat before hello');
         const room = s.slot.room;
         // Over the chat rate the line is dropped and the sender told, not disconnected:

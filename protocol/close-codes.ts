@@ -36,6 +36,8 @@ export const CloseCode = {
   NodeLeaseLost: 4013,
   /** The request needs the shared room directory (Redis) and it is unreachable; running matches are unaffected. */
   DirectoryUnavailable: 4014,
+  /** A spectator (Watch) sent an Input or a Chat: spectators cannot change the match. */
+  SpectatorInput: 4015,
   /**
    * RFC 6455's internal error: a bug on the server's side, not the client's. A handler
    * threw on this connection, or the room's tick failed and the room was closed; only

@@ -16,6 +16,8 @@ export const ClientKind = {
   Ping: 3,
   Viewport: 4,
   Chat: 5,
+  /** A spectator's first message instead of Hello (protocol version 6). */
+  Watch: 6,
 } as const;
 
 /** Server -> client kinds. */
@@ -140,7 +142,19 @@ export interface ChatMsg {
   text: string;
 }
 
-export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMsg;
+/**
+ * [6, version, room]: watch a public room as a spectator instead of playing (protocol
+ * version 6). The answer is a Welcome with playerId 0, then the whole room's stream (every
+ * cell, every event) a few seconds late, starting from a keyframe. A spectator takes no
+ * seat; it may only Ping: any Input or Chat closes it with 4015 SpectatorInput.
+ */
+export interface WatchMsg {
+  kind: typeof ClientKind.Watch;
+  version: number;
+  room: string;
+}
+
+export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMsg | WatchMsg;
 
 // ---- server -> client ----
 

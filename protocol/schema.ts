@@ -56,6 +56,7 @@ const MAX_RAW_NAME = 64;
 const ROOM_RE = new RegExp(
   `^(|${CREATE_PRIVATE_ROOM}|[${ROOM_CODE_ALPHABET}]{${Limits.ROOM_CODE_MIN},${Limits.ROOM_CODE_MAX}})$`,
 );
+const WATCH_ROOM_RE = new RegExp(`^[${ROOM_CODE_ALPHABET}]{${Limits.ROOM_CODE_MIN},${Limits.ROOM_CODE_MAX}}$`);
 const RESUME_TOKEN_RE = new RegExp(`^[A-Za-z0-9_-]{1,${Limits.RESUME_TOKEN_MAX}}$`);
 const SEAT_TICKET_RE = new RegExp(`^[A-Za-z0-9_-]{1,${Limits.SEAT_TICKET_MAX}}$`);
 
@@ -149,6 +150,14 @@ export const CLIENT_SCHEMA = [
         maxLength: Limits.MAX_RAW_CHAT,
         doc: `at most ${Limits.MAX_RAW_CHAT} UTF-16 code units (\`MAX_RAW_CHAT\`, longer: 4001). The server cleans it like a name (§9) and keeps ${Limits.MAX_CHAT_LENGTH} code points (\`MAX_CHAT_LENGTH\`); a line with nothing left is dropped`,
       },
+    ],
+  },
+  {
+    kind: 6,
+    name: 'Watch',
+    fields: [
+      { name: 'version', type: 'uint', min: 0, max: 0xffff, doc: `0..65535; must equal the server's \`PROTOCOL_VERSION\` (${PROTOCOL_VERSION}) or close 4000` },
+      { name: 'room', type: 'str', pattern: WATCH_ROOM_RE, expected: 'a room code', doc: 'the code of a public room to watch (§16); anything else: 4001; no such public room: 4004; its spectator seats full: 4003' },
     ],
   },
 ] as const satisfies readonly MessageSpec[];

@@ -9,6 +9,7 @@ import { DEFAULT_WINDOW } from '../tick-stats.ts';
 import type { Logger } from '../logger.ts';
 import { registerDirectoryRoutes, type DirectoryRouteContext } from './directory-routes.ts';
 import type { StaticResult, StaticRoot } from '../static-files.ts';
+import { registerReplayRoutes } from './replay-routes.ts';
 
 export interface RouteContext {
   game: Game;
@@ -103,6 +104,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
   });
   // /api/seat and /api/rooms ask the room directory (maybe Redis): directory-routes.ts.
   registerDirectoryRoutes(app, ctx.directoryRoutes);
+
+  registerReplayRoutes(app, game.replays, log);
 
   const serve = (res: HttpResponse, url: string, head: boolean): void => {
     if (url.startsWith('/assets/')) return sendStatic(res, ctx.assets.lookup(url.slice('/assets/'.length)), head);

@@ -83,6 +83,11 @@ export class Arena {
   readonly cooldownTicks: number;
   private readonly shots: PendingShot[] = [];
   private readonly rewound: ShotTarget[] = [];
+  /**
+   * Told of every shot judged (the replay recorder's shot inspector): the shooter, its
+   * view time, the beam, the others where the rewind put them, and the verdict.
+   */
+  shotObserver: ShotObserver | null = null;
   private readonly result: ShotResult = { dist: 0, hitId: -1, dx: 1, dy: 0 };
   /** Shots fired / that hit someone / refused as beyond the rewind limit, since the room opened. */
   shotsFired = 0;
@@ -174,6 +179,7 @@ export class Arena {
     const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
+    this.shotObserver?.(shooter.id, shot.viewTime, shot.x, shot.y, x1, y1, targets, r.hitId, beyond);
     this.events.near(
       { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) },
       shot.x,
@@ -234,6 +240,19 @@ export class Arena {
 }
 
 const NO_TARGETS: readonly ShotTarget[] = [];
+
+/** See Arena.shotObserver. targets: every player as rewound (the shooter included); hitId -1: none. */
+export type ShotObserver = (
+  shooter: number,
+  viewTime: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  targets: readonly ShotTarget[],
+  hitId: number,
+  refused: boolean,
+) => void;
 /** The input queue holds at most one second of inputs (room.ts), so a Fire waits no longer. */
 const INPUT_QUEUE_MS = 1000;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
+import type { ServerConfig } from '../../game-server/config.ts';
 import type { DustupServer } from '../../game-server/server.ts';
 import type { DustupTestState } from '../../game-client/src/test-hook.ts';
 import { startServer } from '../integration/harness.ts';
@@ -26,14 +27,14 @@ export interface GameFixture {
   base: string;
 }
 
-export async function startGameFixture(): Promise<GameFixture> {
+export async function startGameFixture(overrides: Partial<ServerConfig> = {}): Promise<GameFixture> {
   const outDir = mkdtempSync(join(tmpdir(), 'dustup-e2e-client-'));
   await build({
     configFile: join(root, 'game-client', 'vite.config.ts'),
     logLevel: 'error',
     build: { outDir, emptyOutDir: true },
   });
-  const server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId: 'duel' });
+  const server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId: 'duel', ...overrides });
   const browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
   return { server, browser, base: `http://127.0.0.1:${server.port}/` };

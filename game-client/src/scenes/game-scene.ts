@@ -18,6 +18,11 @@ import { Hud } from './hud.ts';
 import { describeJoinFailure, type GameSceneData, type MenuSceneData } from './menu-scene.ts';
 import { PlayerInput } from './player-input.ts';
 import { WorldMap, loadCollisionMap } from './world-map.ts';
+import { loadReplay } from '../replay/replay-loader.ts';
+import { ReplaySession } from '../replay/replay-session.ts';
+import { ReplayView } from '../replay/replay-view.ts';
+import { spectatorSocket } from '../replay/spectator-socket.ts';
+import { SpectatorView } from '../replay/spectator-view.ts';
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -42,13 +47,18 @@ export class GameScene extends Phaser.Scene {
   private readonly drawnPlayers: DrawnPlayer[] = [];
   private leaving = false;
   private lastDebugAt = 0;
+  /** Watching a replay (params.replay): the client is fed by it, and its controls are shown. */
+  private replay: ReplaySession | null = null;
+  private replayView: ReplayView | null = null;
+  /** Watching a room live (params.watch): a spectator's socket, no own player. */
+  private spectatorView: SpectatorView | null = null;
 
   constructor() {
     super('game');
   }
 
   init(data: GameSceneData): void {
-    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '' };
+    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', ...(data?.replay ? { replay: data.replay } : {}), ...(data?.watch ? { watch: data.watch } : {}) };
     this.client = null;
     this.world = null;
     this.avatars.clear();
@@ -63,15 +73,22 @@ export class GameScene extends Phaser.Scene {
     this.matchHud = new MatchHud(this.sfx, (text) => this.client?.sendChat(text));
     this.controls = new PlayerInput(this, () => this.matchHud);
 
+    const replay = this.params.replay ? new ReplaySession(this.params.replay, loadReplay) : null;
+    this.replay = replay;
     const client = new GameClient({
       url: wsUrl(),
       name: this.params.name,
       room: this.params.room,
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
-      reconnect: true,
-      // Cluster matchmaking (issue 11): ask this page's node where the room is (one process: here).
-      seat: true,
+      reconnect: !replay && !this.params.watch,
+      // Cluster matchmaking (issue 11): a player asks this page's node where the room is
+      // (one process: here); a replay or a spectator takes no seat.
+      seat: !replay && !this.params.watch,
+      // A replay plays into the same client, in place of the socket and the clock;
+      // a spectator's socket says Watch instead of Hello.
+      ...(replay ? { WebSocket: replay.WebSocket, now: replay.now } : {}),
+      ...(this.params.watch ? { WebSocket: spectatorSocket(this.params.watch) } : {}),
     });
     this.client = client;
     setTestStateProvider(() => this.testState());
@@ -83,13 +100,20 @@ export class GameScene extends Phaser.Scene {
         this.world = new WorldMap(this, welcome.mapId);
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
+        if (replay?.driver) this.startReplayView(replay, client);
+        if (this.params.watch) {
+          status.playing();
+          this.spectatorView = new SpectatorView(welcome.roomCode, () => client.roster(), () => this.backToMenu());
+        }
       },
       (err: unknown) => {
         if (this.leaving) return;
         const room = this.params.room;
         const why =
           err instanceof ConnectError
-            ? describeJoinFailure(err.code, err.reason, room)
+            ? replay
+              ? err.reason
+              : describeJoinFailure(err.code, err.reason, room)
             : `Could not join: ${String((err as Error)?.message ?? err)}`;
         // A full room or a bad code is the player's to act on: back to the menu with the reason.
         this.scene.start('menu', { error: why, room } satisfies MenuSceneData);
@@ -114,15 +138,19 @@ export class GameScene extends Phaser.Scene {
     }
     // The server sends the players in and around what the camera shows.
     client.setViewport(cam.width / cam.zoom, cam.height / cam.zoom);
+    this.replayView?.beforeUpdate(performance.now());
     client.update();
 
-    const me = client.localPlayer();
+    // A replay's viewer is nobody: every player is someone else.
+    const me = this.replay || this.params.watch ? null : client.localPlayer();
     const created = me ? avatars.drawSelf(me, !this.combat?.selfDead) : null;
     if (created) {
       cam.startFollow(created.body, false);
       this.status?.playing();
     }
     avatars.drawOthers(client.remotePlayers());
+    this.replayView?.afterDraw(performance.now(), cam, avatars.others);
+    this.spectatorView?.afterDraw(performance.now(), cam, avatars.others);
 
     const now = this.time.now;
     if (this.combat) {
@@ -144,6 +172,22 @@ export class GameScene extends Phaser.Scene {
     this.scene.start('menu', { room: this.params.room } satisfies MenuSceneData);
   }
 
+  /** The replay's controls; a seek restarts this scene at the new tick with the same settings. */
+  private startReplayView(replay: ReplaySession, client: GameClient): void {
+    const id = replay.start.id;
+    // No own player will appear to end "Joining…": the replay is on screen now.
+    this.status?.playing();
+    this.replayView = new ReplayView(
+      replay.driver!,
+      replay.start,
+      () => client.roster(),
+      (start) => this.scene.restart({ ...this.params, replay: { ...start, id } } satisfies GameSceneData),
+      () => this.backToMenu(),
+      // The shot inspector's drawing, over the players (it goes with the scene).
+      this.add.graphics().setDepth(1000),
+    );
+  }
+
   private teardown(): void {
     this.leaving = true;
     this.client?.close('left the game');
@@ -158,13 +202,18 @@ export class GameScene extends Phaser.Scene {
     this.avatars.clear();
     this.controls?.destroy();
     this.controls = null;
+    this.replayView?.destroy();
+    this.replayView = null;
+    this.spectatorView?.destroy();
+    this.spectatorView = null;
+    this.replay = null;
     setTestStateProvider(null);
   }
 
   private testState(): DustupTestState {
     const c = this.client;
     if (!c) return { connected: false, playerId: 0, roomCode: '', self: null, others: [] };
-    const me = c.localPlayer();
+    const me = this.replay || this.params.watch ? null : c.localPlayer();
     // Where a world point is on the page, CSS px: the camera's view starts at worldView.
     const view = this.cameras.main.worldView;
     const match = c.match;

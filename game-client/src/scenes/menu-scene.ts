@@ -9,6 +9,8 @@ import Phaser from 'phaser';
 import { CREATE_PRIVATE_ROOM, CloseCode, Limits, isValidRoomCode, sanitizeName } from '../../../protocol/index.ts';
 import { describeClose } from '../net/client.ts';
 import { show, ui } from '../ui/dom.ts';
+import { mountReplayList, replayFromUrl } from '../replay/replay-list.ts';
+import type { ReplayStart } from '../replay/replay-session.ts';
 
 const NAME_KEY = 'dustup.name';
 
@@ -17,6 +19,10 @@ export interface GameSceneData {
   name: string;
   /** "" = quick play; CREATE_PRIVATE_ROOM = a new private room; else a room code. */
   room: string;
+  /** Watch this replay instead of joining a room (game-client/src/replay/). */
+  replay?: ReplayStart;
+  /** Watch this public room live as a spectator instead of playing (game-client/src/replay/). */
+  watch?: string;
 }
 
 /** How often the public room list refreshes while the menu is open, ms. */
@@ -134,7 +140,14 @@ export class MenuScene extends Phaser.Scene {
             b.append(code, count);
             b.disabled = r.players >= r.capacity;
             b.addEventListener('click', () => start(r.code), { signal });
-            li.append(b);
+            // Spectating: watch the room without taking a seat (full rooms too).
+            const w = document.createElement('button');
+            w.type = 'button';
+            w.className = 'secondary';
+            w.dataset.testid = `watch-${r.code}`;
+            w.textContent = 'Watch';
+            w.addEventListener('click', () => this.scene.start('game', { name: 'Viewer', room: '', watch: r.code } satisfies GameSceneData), { signal });
+            li.append(b, w);
             return li;
           }),
         );
@@ -144,6 +157,17 @@ export class MenuScene extends Phaser.Scene {
     refresh();
     const timer = window.setInterval(refresh, ROOM_LIST_INTERVAL_MS);
     signal.addEventListener('abort', () => window.clearInterval(timer));
+
+    // Replays: the list under the rooms, and a link (?replay=ID) that opens one at once.
+    const watch = (id: string): void => {
+      this.scene.start('game', { name: 'Viewer', room: '', replay: { id } } satisfies GameSceneData);
+    };
+    mountReplayList(ui.menuForm(), watch, signal);
+    const linkedReplay = replayFromUrl();
+    if (linkedReplay && this.opts.error === undefined && this.opts.room === undefined) {
+      watch(linkedReplay);
+      return;
+    }
 
     // An invitation link (?room=CODE) joins straight away when we already know the name.
     if (fromUrl && this.opts.room === undefined && !this.opts.error && nameInput.value && isValidRoomCode(roomInput.value)) {

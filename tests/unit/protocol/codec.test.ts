@@ -183,6 +183,8 @@ function expectedClientArray(m: ClientMessage): StrictValue[] {
       return [m.kind, m.width, m.height];
     case ClientKind.Chat:
       return [m.kind, m.text];
+    case ClientKind.Watch:
+      return [m.kind, m.version, m.room];
   }
 }
 

@@ -314,6 +314,9 @@ describe('decodeClientMessage on random input (seeded)', () => {
       case ClientKind.Viewport:
         asArray = [msg.kind, msg.width, msg.height];
         break;
+      case ClientKind.Watch:
+        asArray = [msg.kind, msg.version, msg.room];
+        break;
     }
     expect(Object.keys(msg).length, toHex(bytes)).toBe(asArray.length);
     expect(validateClientMessage(asArray)).toEqual(msg);

@@ -1,0 +1,3 @@
+export * from './format.ts';
+export * from './reader.ts';
+export * from './cursor.ts';
