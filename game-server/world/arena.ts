@@ -20,6 +20,7 @@ import {
   type CollisionMap,
   type GameEvent,
   type PlayerState,
+  type ShotEvent,
   type ShotResult,
   type ShotTarget,
   type SpawnPoint,
@@ -73,6 +74,8 @@ interface PendingShot {
   viewTime: number;
   /** Loop time the Fire input reached the server. */
   arrival: number;
+  /** The Input seq that fired it (-1: unknown), echoed in its Shot event. */
+  seq: number;
 }
 
 export class Arena {
@@ -129,13 +132,13 @@ export class Arena {
    * cooldown is counted in server ticks, so no input rate fires faster). The shot is
    * judged in endTick, once everyone has moved.
    */
-  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN): void {
+  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN, seq = -1): void {
     const c = p.combat;
     if (!c.alive || tick < c.nextFireTick) return;
     c.nextFireTick = tick + this.cooldownTicks;
     // Shooting gives up spawn protection: no firing from behind a shield.
     c.protectedUntil = 0;
-    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival });
+    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival, seq });
   }
 
   /** Settle the tick at loop time `now` (ms), after every player has moved. */
@@ -174,8 +177,15 @@ export class Arena {
     const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
+    const shotEvent: ShotEvent = { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) };
+    if (shot.seq >= 0) {
+      // The verdict, tied to its Fire: the shooter's scorecard compares it with its own view.
+      shotEvent.seq = shot.seq;
+      shotEvent.target = r.hitId;
+      shotEvent.refused = beyond ? 1 : 0;
+    }
     this.events.near(
-      { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) },
+      shotEvent,
       shot.x,
       shot.y,
       x1,

@@ -58,6 +58,8 @@ export interface SessionHost {
   outOfSync(reason: string): void;
   /** Who draws the own shots; with nobody listening the trace is skipped. */
   readonly localShots: Listeners<[Readonly<LocalShot>]>;
+  /** Whether a player is alive as far as this client has been told (default: everyone is). */
+  alive?(id: number): boolean;
 }
 
 /** A snapshot that came before the session existed (while the map loaded), with its arrival time. */
@@ -261,7 +263,7 @@ export class NetSession {
     const firing = (buttons & Button.Fire) !== 0;
     m.viewTime = firing ? this.viewTime() : undefined;
     this.send(m);
-    if (firing && this.shots.fires(seq)) this.predictShot(aim);
+    if (firing && this.shots.fires(seq)) this.predictShot(seq, aim);
   };
 
   /** The render time of remote players as a whole ms (the server clock estimate before any snapshot). */
@@ -271,12 +273,12 @@ export class NetSession {
     return Math.min(Limits.MAX_VIEW_TIME, Math.max(0, Math.round(v)));
   }
 
-  private predictShot(aim: number): void {
+  private predictShot(seq: number, aim: number): void {
     const me = this.reconciler.state;
     const listeners = this.host.localShots;
     if (!me || listeners.size === 0) return;
     // Against the others where this screen draws them now.
-    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId);
+    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId, seq, this.alive);
     for (const l of listeners.all) l(shot);
   }
 
@@ -291,4 +293,5 @@ export class NetSession {
   }
 
   private readonly send = (msg: ClientMessage): boolean => this.host.send(msg);
+  private readonly alive = (id: number): boolean => this.host.alive?.(id) ?? true;
 }

@@ -5,6 +5,7 @@
  * input seqs, which start over on each connection.
  */
 import {
+  HIT_TOLERANCE,
   PLAYER_RADIUS,
   blasterCooldownTicks,
   traceShot,
@@ -14,12 +15,14 @@ import {
 } from '../../../protocol/index.ts';
 import type { LocalShot } from './client-types.ts';
 
+const everyone = (): boolean => true;
+
 export class ShotPredictor {
   /** The first input seq whose Fire shows a shot. */
   private nextSeq = 0;
   private readonly cooldown: number;
   private readonly targets: ShotTarget[] = [];
-  private readonly shot: LocalShot = { x0: 0, y0: 0, x1: 0, y1: 0, hitId: -1, aim: 0 };
+  private readonly shot: LocalShot = { x0: 0, y0: 0, x1: 0, y1: 0, hitId: -1, aim: 0, seq: 0 };
 
   constructor(
     private readonly map: CollisionMap,
@@ -39,14 +42,25 @@ export class ShotPredictor {
   }
 
   /**
-   * The beam from (x, y) along the aim byte, against `others` (px; an entry with
-   * `selfId` is skipped). The object is reused by the next call.
+   * The beam of Input `seq` from (x, y) along the aim byte, against `others` (px; an
+   * entry with `selfId` is skipped, and so is one `alive` says is dead: a Kill already
+   * received means the server, which judges against the living only, will not count it,
+   * even though it is still drawn for an interpolation delay). The object is reused by
+   * the next call.
    */
-  trace(x: number, y: number, aim: number, others: readonly Readonly<EntityState>[], selfId: number): Readonly<LocalShot> {
+  trace(
+    x: number,
+    y: number,
+    aim: number,
+    others: readonly Readonly<EntityState>[],
+    selfId: number,
+    seq = 0,
+    alive: (id: number) => boolean = everyone,
+  ): Readonly<LocalShot> {
     const targets = this.targets;
     let n = 0;
     for (const p of others) {
-      if (p.id === selfId) continue;
+      if (p.id === selfId || !alive(p.id)) continue;
       const t = targets[n] ?? (targets[n] = { id: 0, x: 0, y: 0 });
       t.id = p.id;
       t.x = p.x;
@@ -54,7 +68,10 @@ export class ShotPredictor {
       n++;
     }
     targets.length = n;
-    const r = traceShot(this.map, x, y, aim, targets, PLAYER_RADIUS);
+    // The server's circle, not the body's: the drawn beam is that wide either side of its
+    // line, and a predictor that judges by another rule than the server's disagrees with
+    // it on every grazing shot (the scorecard measured 2.2 % false hits with the body's).
+    const r = traceShot(this.map, x, y, aim, targets, PLAYER_RADIUS + HIT_TOLERANCE);
     const shot = this.shot;
     shot.x0 = x;
     shot.y0 = y;
@@ -62,6 +79,7 @@ export class ShotPredictor {
     shot.y1 = y + r.dy * r.dist;
     shot.hitId = r.hitId;
     shot.aim = aim;
+    shot.seq = seq;
     return shot;
   }
 }
