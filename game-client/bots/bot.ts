@@ -165,7 +165,9 @@ export class Bot {
   private frame(client: GameClient, now: number): void {
     const rt = client.renderTime;
     if (!Number.isFinite(rt) || this.pongs < MIN_PONGS || now - this.playingSince < SETTLE_MS) return;
-    this.env.measures.h.viewLatencyMs.record(client.serverNow(now) - rt);
+    const h = this.env.measures.h;
+    h.viewLatencyMs.record(client.serverNow(now) - rt);
+    h.interpolationDelayMs.record(client.stats.interpolationDelay);
     const me = client.predictedState;
     if (this.probe && me) this.env.ghost!.addFrame(rt, me.x, me.y, client.remotePlayers());
   }

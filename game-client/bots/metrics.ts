@@ -84,6 +84,8 @@ export const HISTOGRAMS = {
   loopLagMs: 0.01,
   /** How old, in server time, the others are as drawn: server time now - render time, ms (fight only). */
   viewLatencyMs: 0.01,
+  /** The interpolator's own delay behind the newest server time the stream could bring, ms, on the same frames. */
+  interpolationDelayMs: 0.01,
 } as const;
 
 export type HistogramName = keyof typeof HISTOGRAMS;

@@ -139,6 +139,8 @@ export interface NetcodeScorecard {
   };
   /** How old, in server time, the others are as drawn (clock-sync server time now - render time). */
   viewLatencyMs: Percentiles;
+  /** The interpolator's own delay on the same frames: view latency less the trip down, roughly. */
+  interpolationDelayMs: Percentiles;
   /**
    * Drawn position - the server's at the same server time, px: over every sampled
    * observer's drawn players, and over each one's nearest ten.
@@ -291,6 +293,7 @@ function scorecard(m: Measures, ghost: GhostFigures | null): NetcodeScorecard {
       unpredicted: c.shotsUnpredicted,
     },
     viewLatencyMs: percentiles(m.h.viewLatencyMs),
+    interpolationDelayMs: percentiles(m.h.interpolationDelayMs),
     ghostPx: ghost ? percentiles(ghost.all) : none,
     ghostNearestTenPx: ghost ? percentiles(ghost.nearest) : none,
     ghostUnmatched: ghost?.unmatched ?? 0,
@@ -397,6 +400,7 @@ export function formatReport(r: BotsReport): string {
             `wrong target ${sh.wrongTarget}, beyond rewind ${pct2(sh.beyondRewindShare)}; not judged: ${sh.unanswered} unanswered, ${sh.unpredicted} unpredicted`,
     );
     row('view latency', p3(n.viewLatencyMs, 'ms'));
+    row('interpolation delay', p3(n.interpolationDelayMs, 'ms'));
     row('ghost error', p3(n.ghostPx, 'px', 2));
     row('ghost, nearest ten', p3(n.ghostNearestTenPx, 'px', 2) + (n.ghostUnmatched ? `, ${n.ghostUnmatched} unmatched` : ''));
   }

@@ -174,7 +174,12 @@ export class Arena {
       shooter.combat.shotsBeyondRewind++;
     }
     const targets = beyond ? NO_TARGETS : this.lag.rewind(shot.viewTime, this.rewound);
-    const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
+    // Life is judged at the view time as positions are: whoever was alive then (in the
+    // rewound frame) stops the beam, as on the shooter's screen, even if another shot
+    // killed them since; the dead take no damage below. Judging life now instead made
+    // one shot in nine a false miss on the bad profile (the scorecard: the victim was
+    // killed in the time the shot took to arrive, which its shooter could not know).
+    const r = traceShot(this.map, shot.x, shot.y, shot.aim, othersHere(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
     const shotEvent: ShotEvent = { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) };
@@ -259,9 +264,10 @@ function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x:
   }
 }
 
-function* aliveOthers(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
+/** The rewound players but the shooter and any who left the room since. */
+function* othersHere(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
   for (const t of targets) {
     if (t.id === shooter) continue;
-    if (players.get(t.id)?.combat.alive) yield t;
+    if (players.has(t.id)) yield t;
   }
 }

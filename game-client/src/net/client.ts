@@ -74,7 +74,6 @@ export class GameClient extends ClientEvents {
     send: (msg) => this.link.send(msg),
     outOfSync: (reason) => this.link.restart(CloseCode.Malformed, reason),
     localShots: this.shotListeners,
-    alive: (id) => this.match.isAlive(id),
   };
 
   constructor(opts: GameClientOptions) {

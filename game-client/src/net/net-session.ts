@@ -58,8 +58,6 @@ export interface SessionHost {
   outOfSync(reason: string): void;
   /** Who draws the own shots; with nobody listening the trace is skipped. */
   readonly localShots: Listeners<[Readonly<LocalShot>]>;
-  /** Whether a player is alive as far as this client has been told (default: everyone is). */
-  alive?(id: number): boolean;
 }
 
 /** A snapshot that came before the session existed (while the map loaded), with its arrival time. */
@@ -278,7 +276,7 @@ export class NetSession {
     const listeners = this.host.localShots;
     if (!me || listeners.size === 0) return;
     // Against the others where this screen draws them now.
-    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId, seq, this.alive);
+    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId, seq);
     for (const l of listeners.all) l(shot);
   }
 
@@ -293,5 +291,4 @@ export class NetSession {
   }
 
   private readonly send = (msg: ClientMessage): boolean => this.host.send(msg);
-  private readonly alive = (id: number): boolean => this.host.alive?.(id) ?? true;
 }

@@ -15,8 +15,6 @@ import {
 } from '../../../protocol/index.ts';
 import type { LocalShot } from './client-types.ts';
 
-const everyone = (): boolean => true;
-
 export class ShotPredictor {
   /** The first input seq whose Fire shows a shot. */
   private nextSeq = 0;
@@ -43,24 +41,15 @@ export class ShotPredictor {
 
   /**
    * The beam of Input `seq` from (x, y) along the aim byte, against `others` (px; an
-   * entry with `selfId` is skipped, and so is one `alive` says is dead: a Kill already
-   * received means the server, which judges against the living only, will not count it,
-   * even though it is still drawn for an interpolation delay). The object is reused by
-   * the next call.
+   * entry with `selfId` is skipped). Everyone drawn counts, also a player whose Kill has
+   * already arrived: drawn means alive at the render time, and the server judges life
+   * at the shot's view time too. The object is reused by the next call.
    */
-  trace(
-    x: number,
-    y: number,
-    aim: number,
-    others: readonly Readonly<EntityState>[],
-    selfId: number,
-    seq = 0,
-    alive: (id: number) => boolean = everyone,
-  ): Readonly<LocalShot> {
+  trace(x: number, y: number, aim: number, others: readonly Readonly<EntityState>[], selfId: number, seq = 0): Readonly<LocalShot> {
     const targets = this.targets;
     let n = 0;
     for (const p of others) {
-      if (p.id === selfId || !alive(p.id)) continue;
+      if (p.id === selfId) continue;
       const t = targets[n] ?? (targets[n] = { id: 0, x: 0, y: 0 });
       t.id = p.id;
       t.x = p.x;
