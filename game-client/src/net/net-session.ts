@@ -13,6 +13,7 @@ import {
   Button,
   ClientKind,
   DeltaError,
+  EventType,
   Limits,
   POS_SCALE,
   REWIND_MARGIN_TICKS,
@@ -172,6 +173,11 @@ export class NetSession {
         return;
       case ServerKind.InputTiming:
         this.inputs.adjust(msg.adjust);
+        return;
+      case ServerKind.Events:
+        // The server's own shots restart the local cooldown (ShotPredictor.confirmed).
+        for (const e of msg.events)
+          if (e.type === EventType.Shot && e.shooter === this.welcome.playerId && e.seq !== undefined) this.shots.confirmed(e.seq);
         return;
       default:
         return;

@@ -18,6 +18,8 @@ import type { LocalShot } from './client-types.ts';
 export class ShotPredictor {
   /** The first input seq whose Fire shows a shot. */
   private nextSeq = 0;
+  /** The seq of the latest shot shown (-1: none). */
+  private lastShown = -1;
   private readonly cooldown: number;
   private readonly targets: ShotTarget[] = [];
   private readonly shot: LocalShot = { x0: 0, y0: 0, x1: 0, y1: 0, hitId: -1, aim: 0, seq: 0 };
@@ -36,7 +38,20 @@ export class ShotPredictor {
   fires(seq: number): boolean {
     if (seq < this.nextSeq) return false;
     this.nextSeq = seq + this.cooldown;
+    this.lastShown = seq;
     return true;
+  }
+
+  /**
+   * The server fired the Fire of input `seq` (its Shot event says so, protocol 6). The
+   * server counts the cooldown in its ticks, this side in input seqs; they agree until an
+   * input is applied a tick early or late (arrival jitter, a catch-up), and from then on
+   * every shot of a held trigger would be shown one input off the server's, a third of
+   * them on a busy machine (the bots' scorecard). So the server's shot restarts the count
+   * here, unless a shot shown since is already a cooldown past it.
+   */
+  confirmed(seq: number): void {
+    if (this.lastShown < seq + this.cooldown) this.nextSeq = seq + this.cooldown;
   }
 
   /**
