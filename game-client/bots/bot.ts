@@ -178,7 +178,7 @@ export class Bot {
     // netcode's, and a stalled bot's Fire carries the render time of before the stall.
     if (this.env.now() - this.playingSince < SETTLE_MS) return;
     if (this.firstJudgedSeq === Infinity) this.firstJudgedSeq = shot.seq;
-    this.judge!.predicted(shot.seq, shot.hitId);
+    this.judge!.predicted(shot.seq, shot.hitId, this.client!.remotePlayers().map((p) => p.id));
   };
 
   private readonly event = (e: GameEvent): void => {

@@ -32,6 +32,8 @@ export interface Counters {
   /** Of the false misses: the target was dead on the server by then (killed by another shot meanwhile). */
   shotsFalseMissDead: number;
   shotsFalseHit: number;
+  /** Of the false hits: on a player this client did not draw at all (outside its view's cells). */
+  shotsFalseHitUnseen: number;
   shotsWrongTarget: number;
   /** Of the judged: refused by the server, their view older than its rewind limit. */
   shotsBeyondRewind: number;
@@ -58,6 +60,7 @@ export const emptyCounters = (): Counters => ({
   shotsFalseMiss: 0,
   shotsFalseMissDead: 0,
   shotsFalseHit: 0,
+  shotsFalseHitUnseen: 0,
   shotsWrongTarget: 0,
   shotsBeyondRewind: 0,
   shotsUnanswered: 0,

@@ -128,6 +128,8 @@ export interface NetcodeScorecard {
     /** The screen showed a miss, the server a hit. */
     falseHits: number;
     falseHitShare: number | null;
+    /** Of the false hits: on a player the screen did not draw at all (outside the cells it is sent). */
+    falseHitsUnseen: number;
     /** Both hit, different players. */
     wrongTarget: number;
     /** Refused by the server: the view was older than its rewind limit. */
@@ -286,6 +288,7 @@ function scorecard(m: Measures, ghost: GhostFigures | null): NetcodeScorecard {
       falseMissesOnDead: c.shotsFalseMissDead,
       falseHits: c.shotsFalseHit,
       falseHitShare: share(c.shotsFalseHit),
+      falseHitsUnseen: c.shotsFalseHitUnseen,
       wrongTarget: c.shotsWrongTarget,
       beyondRewind: c.shotsBeyondRewind,
       beyondRewindShare: share(c.shotsBeyondRewind),
@@ -396,7 +399,7 @@ export function formatReport(r: BotsReport): string {
       'hit agreement',
       sh.judged === 0
         ? 'no shots judged'
-        : `${pct2(sh.agreement)} of ${sh.judged} shots; false misses ${pct2(sh.falseMissShare)} (${sh.falseMissesOnDead} on a target just killed), false hits ${pct2(sh.falseHitShare)}, ` +
+        : `${pct2(sh.agreement)} of ${sh.judged} shots; false misses ${pct2(sh.falseMissShare)} (${sh.falseMissesOnDead} on a target just killed), false hits ${pct2(sh.falseHitShare)} (${sh.falseHitsUnseen} on a player not drawn), ` +
             `wrong target ${sh.wrongTarget}, beyond rewind ${pct2(sh.beyondRewindShare)}; not judged: ${sh.unanswered} unanswered, ${sh.unpredicted} unpredicted`,
     );
     row('view latency', p3(n.viewLatencyMs, 'ms'));
