@@ -98,6 +98,8 @@ export class Arena {
   shotsFired = 0;
   shotsHit = 0;
   shotsBeyondRewind = 0;
+  /** Someone died or respawned in the tick being settled: its history frame is rewritten. */
+  private livingChanged = false;
 
   constructor(
     readonly map: CollisionMap,
@@ -168,6 +170,7 @@ export class Arena {
   /** Settle the tick at loop time `now` (ms), after every player has moved. */
   endTick(now: number, players: ReadonlyMap<number, Fighter>): void {
     this.lag.record(now, livingPositions(players.values()));
+    this.livingChanged = false;
     for (const shot of this.shots) this.resolve(shot, now, players);
     this.shots.length = 0;
     for (const p of players.values()) {
@@ -179,6 +182,10 @@ export class Arena {
       }
     }
     this.pickups.update(now, (pickup) => this.events.all({ type: EventType.PickupReady, pickup }));
+    // The tick's frame says who its snapshot shows: the killed gone, the respawned there.
+    // Recorded with a victim still in it, the scorecard's false hits were all shots at a
+    // player killed a moment before: alive in this frame, gone from every screen.
+    if (this.livingChanged) this.lag.amend(livingPositions(players.values()));
   }
 
   private resolve(shot: PendingShot, now: number, players: ReadonlyMap<number, Fighter>): void {
@@ -240,6 +247,7 @@ export class Arena {
     );
     if (v.health > 0) return;
     v.alive = false;
+    this.livingChanged = true;
     v.respawnAt = now + RESPAWN_DELAY_MS;
     shooter.combat.score += SCORE_PER_KILL;
     this.events.all({ type: EventType.Kill, victim: victim.id, killer: shooter.id, killerScore: shooter.combat.score });
@@ -259,6 +267,7 @@ export class Arena {
     p.state = { x: at.x, y: at.y, vx: 0, vy: 0 };
     const c = p.combat;
     c.alive = true;
+    this.livingChanged = true;
     c.health = MAX_HEALTH;
     c.protectedUntil = now + SPAWN_PROTECTION_MS;
     this.events.all({

@@ -196,3 +196,21 @@ describe("the shooter's cells", () => {
     expect(t.events.of(EventType.Hit)).toHaveLength(1);
   });
 });
+
+describe('the history frame of a tick with a kill', () => {
+  it("says what that tick's snapshot says: a shot rewound to just after the kill does not find the victim", () => {
+    const t = setup();
+    t.b.combat.protectedUntil = 0;
+    t.b.combat.health = BLASTER_DAMAGE;
+    t.until(3000);
+    t.step(true); // kills b, in this tick
+    expect(t.b.combat.alive).toBe(false);
+    const killTick = t.now() - TICK_MS;
+    for (let i = 0; i < 12; i++) t.step(); // past the cooldown
+    // A view 10 ms after the kill tick: b is in no snapshot from that tick on.
+    t.arena.fire(t.a, quantizeAngle(0), Math.round(killTick + 10), 10_000, Number.NaN, 77);
+    t.step();
+    const last = t.events.of(EventType.Shot).at(-1)!;
+    expect(last).toMatchObject({ seq: 77, target: -1 });
+  });
+});
