@@ -8,7 +8,6 @@ import {
   BLASTER_DAMAGE,
   EventType,
   HIT_TOLERANCE,
-  INTEREST_CELL_SIZE,
   MAX_HEALTH,
   MAX_REWIND_MS,
   PICKUP_HEAL,
@@ -25,7 +24,6 @@ import {
   type ShotResult,
   type ShotTarget,
   type SpawnPoint,
-  type ViewRect,
 } from '../../protocol/index.ts';
 import { LagCompensator } from './lag-compensator.ts';
 import { PickupField } from './pickups.ts';
@@ -78,11 +76,6 @@ interface PendingShot {
   arrival: number;
   /** The Input seq that fired it (-1: unknown), echoed in its Shot event. */
   seq: number;
-  /** The cells the shooter is sent (cx1 < cx0: no limit): only players in them can be hit. */
-  cx0: number;
-  cy0: number;
-  cx1: number;
-  cy1: number;
 }
 
 export class Arena {
@@ -141,30 +134,13 @@ export class Arena {
    * cooldown is counted in server ticks, so no input rate fires faster). The shot is
    * judged in endTick, once everyone has moved.
    */
-  /**
-   * `view`: the cells the shooter's client is sent (§6). A player outside them was never
-   * drawn on its screen, so the shot cannot hit it: the scorecard found every false hit
-   * of the typical profile to be one on a player the shooter's client was not sent.
-   */
-  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN, seq = -1, view: Readonly<ViewRect> | null = null): void {
+  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN, seq = -1): void {
     const c = p.combat;
     if (!c.alive || tick < c.nextFireTick) return;
     c.nextFireTick = tick + this.cooldownTicks;
     // Shooting gives up spawn protection: no firing from behind a shield.
     c.protectedUntil = 0;
-    this.shots.push({
-      shooter: p,
-      x: p.state.x,
-      y: p.state.y,
-      aim,
-      viewTime,
-      arrival,
-      seq,
-      cx0: view?.cx0 ?? 0,
-      cy0: view?.cy0 ?? 0,
-      cx1: view?.cx1 ?? -1,
-      cy1: view?.cy1 ?? -1,
-    });
+    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival, seq });
   }
 
   /** Settle the tick at loop time `now` (ms), after every player has moved. */
@@ -210,7 +186,7 @@ export class Arena {
     // killed them since; the dead take no damage below. Judging life now instead made
     // one shot in nine a false miss on the bad profile (the scorecard: the victim was
     // killed in the time the shot took to arrive, which its shooter could not know).
-    const r = traceShot(this.map, shot.x, shot.y, shot.aim, othersHere(targets, shot, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
+    const r = traceShot(this.map, shot.x, shot.y, shot.aim, othersHere(targets, shot.shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
     const shotEvent: ShotEvent = { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) };
@@ -297,17 +273,10 @@ function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x:
   }
 }
 
-/** The rewound players but the shooter, any who left the room since, and any outside the shooter's cells. */
-function* othersHere(targets: readonly ShotTarget[], shot: PendingShot, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
-  const shooter = shot.shooter.id;
-  const limited = shot.cx1 >= shot.cx0;
+/** The rewound players but the shooter and any who left the room since. */
+function* othersHere(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
   for (const t of targets) {
-    if (t.id === shooter || !players.has(t.id)) continue;
-    if (limited) {
-      const cx = Math.floor(t.x / INTEREST_CELL_SIZE);
-      const cy = Math.floor(t.y / INTEREST_CELL_SIZE);
-      if (cx < shot.cx0 || cx > shot.cx1 || cy < shot.cy0 || cy > shot.cy1) continue;
-    }
-    yield t;
+    if (t.id === shooter) continue;
+    if (players.has(t.id)) yield t;
   }
 }

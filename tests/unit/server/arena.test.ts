@@ -177,26 +177,6 @@ describe('life at the view time', () => {
   });
 });
 
-describe("the shooter's cells", () => {
-  it('a player outside the cells the shooter is sent cannot be hit (its screen never drew it); inside them it can', () => {
-    const t = setup();
-    t.b.combat.protectedUntil = 0;
-    t.until(100);
-    // a at (100, 300) is in cell (0, 0), b at (400, 300) too: a view of cell 0 only hits b...
-    t.arena.fire(t.a, quantizeAngle(0), Math.round(t.now() - TICK_MS), 1000, Number.NaN, 5, { cx0: 0, cy0: 0, cx1: 0, cy1: 0, cols: 3 });
-    t.step();
-    // ... a view of cells 1..2 (b's cell 0 left out) does not.
-    t.arena.fire(t.a, quantizeAngle(0), Math.round(t.now() - TICK_MS), 2000, Number.NaN, 6, { cx0: 1, cy0: 0, cx1: 2, cy1: 0, cols: 3 });
-    t.step();
-    const shots = t.events.of(EventType.Shot);
-    expect(shots.map((s) => [s.seq, s.target])).toEqual([
-      [5, 2],
-      [6, -1],
-    ]);
-    expect(t.events.of(EventType.Hit)).toHaveLength(1);
-  });
-});
-
 describe('the history frame of a tick with a kill', () => {
   it("says what that tick's snapshot says: a shot rewound to just after the kill does not find the victim", () => {
     const t = setup();
