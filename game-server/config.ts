@@ -1,4 +1,4 @@
-import { DEFAULT_TICK_RATE, Limits } from '../protocol/index.ts';
+import { DEFAULT_TICK_RATE, Limits, MAX_REWIND_MS } from '../protocol/index.ts';
 import { isProxySpec } from './http/forwarded-for.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -65,6 +65,8 @@ export interface ServerConfig {
   snapshotMode: 'delta' | 'full';
   /** Seed for spawn choice and room codes, so tests can be deterministic. */
   seed: number;
+  /** Lag compensation's limit, ms: older views are refused (each Welcome carries it). */
+  maxRewindMs: number;
   /** Allow uWS's slow JavaScript fallback (for platforms without a native binary). */
   allowUwsFallback: boolean;
   /** Structured logger (pino); tests pass silentLogger(). */
@@ -141,6 +143,7 @@ export const defaultConfig = (): ServerConfig => ({
   slowConsumerTimeoutMs: 5000,
   snapshotMode: 'delta',
   seed: 0x5eed,
+  maxRewindMs: MAX_REWIND_MS,
   allowUwsFallback: false,
   logger: createLogger(),
   redisUrl: null,
@@ -197,4 +200,12 @@ export function validateConfig(c: ServerConfig): void {
   if (!(c.replayMaxBytes >= 0)) bad(`replay disk cap must be >= 0, got ${c.replayMaxBytes}`);
   if (!Number.isInteger(c.maxSpectators) || c.maxSpectators < 0) bad(`max spectators must be >= 0, got ${c.maxSpectators}`);
   if (!(c.spectatorDelayMs >= 0 && c.spectatorDelayMs <= 60_000)) bad(`spectator delay must be 0..60 s, got ${c.spectatorDelayMs} ms`);
+  // --max-rewind-ms: under 100 ms not even a LAN client's view fits (one snapshot interval
+  // plus the client's three-tick margin); over 1 s (Source's limit) the target pays too much.
+  if (!Number.isInteger(c.maxRewindMs) || c.maxRewindMs < MIN_REWIND_MS || c.maxRewindMs > MAX_REWIND_LIMIT_MS)
+    bad(`max rewind must be ${MIN_REWIND_MS}..${MAX_REWIND_LIMIT_MS} ms, got ${c.maxRewindMs}`);
 }
+
+/** The range --max-rewind-ms accepts, ms. */
+export const MIN_REWIND_MS = 100;
+export const MAX_REWIND_LIMIT_MS = 1000;

@@ -85,6 +85,7 @@ export class Game {
       now: () => this.loop.now(),
       nodeId: config.nodeId ?? defaultNodeId(),
       publicUrl: config.publicUrl,
+      maxRewindMs: config.maxRewindMs,
       ...recording,
     };
     // Cluster mode (issue 11): rooms still tick here; Redis says which node hosts which code.

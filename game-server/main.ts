@@ -27,6 +27,8 @@ Options (environment variable in brackets):
   --map ID            map to load from assets/maps/ID.json      [DUSTUP_MAP] (default arena)
   --snapshot-mode M   delta (default) or full: full sends every client the whole
                       room every snapshot, as full-state servers do (benchmark baseline)
+  --max-rewind-ms MS  lag compensation's limit: a shot from an older view is refused,
+                      100..1000                                 [DUSTUP_MAX_REWIND_MS] (default 500)
   --client-dir DIR    built client to serve                     (default game-client/dist)
   --assets-dir DIR    assets to serve at /assets                (default assets)
 
@@ -208,6 +210,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'max-rooms': { type: 'string' },
         map: { type: 'string' },
         'snapshot-mode': { type: 'string' },
+        'max-rewind-ms': { type: 'string' },
         'client-dir': { type: 'string' },
         'assets-dir': { type: 'string' },
         'max-frame-bytes': { type: 'string' },
@@ -262,6 +265,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     maxRooms: intOption('--max-rooms', values['max-rooms'] ?? env.DUSTUP_MAX_ROOMS, d.maxRooms),
     mapId: values.map ?? env.DUSTUP_MAP ?? d.mapId,
     snapshotMode: snapshotMode(values['snapshot-mode'] ?? 'delta'),
+    maxRewindMs: intOption('--max-rewind-ms', values['max-rewind-ms'] ?? env.DUSTUP_MAX_REWIND_MS, d.maxRewindMs),
     clientDir: resolve(values['client-dir'] ?? join(root, 'game-client', 'dist')),
     assetsDir: resolve(values['assets-dir'] ?? join(root, 'assets')),
     allowUwsFallback: env.DUSTUP_ALLOW_UWS_FALLBACK === '1',
