@@ -52,6 +52,7 @@ export class Game {
       sendSoftLimitBytes: config.sendSoftLimitBytes,
       slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
       view: viewPolicyFor(config.snapshotMode),
+      maxBytesPerSecond: config.maxBytesPerSecond,
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
@@ -75,6 +76,7 @@ export class Game {
         snapshotsSkipped: () => this.roomTotals.snapshotsSkipped,
         shotsBeyondRewind: () => this.roomTotals.shotsBeyondRewind,
         input: this.roomTotals.input,
+        budget: this.roomTotals.budget,
       },
       { defaultMetrics: config.processMetrics },
     );

@@ -27,6 +27,8 @@ Options (environment variable in brackets):
   --map ID            map to load from assets/maps/ID.json      [DUSTUP_MAP] (default arena)
   --snapshot-mode M   delta (default) or full: full sends every client the whole
                       room every snapshot, as full-state servers do (benchmark baseline)
+  --max-bytes-per-second N  snapshot bytes per second per client, at most; a client may ask
+                      for less (4096..100000000)  [DUSTUP_MAX_BYTES_PER_SECOND] (default 65536)
   --client-dir DIR    built client to serve                     (default game-client/dist)
   --assets-dir DIR    assets to serve at /assets                (default assets)
 
@@ -160,6 +162,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'max-rooms': { type: 'string' },
         map: { type: 'string' },
         'snapshot-mode': { type: 'string' },
+        'max-bytes-per-second': { type: 'string' },
         'client-dir': { type: 'string' },
         'assets-dir': { type: 'string' },
         'max-frame-bytes': { type: 'string' },
@@ -204,6 +207,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     maxRooms: intOption('--max-rooms', values['max-rooms'] ?? env.DUSTUP_MAX_ROOMS, d.maxRooms),
     mapId: values.map ?? env.DUSTUP_MAP ?? d.mapId,
     snapshotMode: snapshotMode(values['snapshot-mode'] ?? 'delta'),
+    maxBytesPerSecond: intOption('--max-bytes-per-second', values['max-bytes-per-second'] ?? env.DUSTUP_MAX_BYTES_PER_SECOND, d.maxBytesPerSecond),
     clientDir: resolve(values['client-dir'] ?? join(root, 'game-client', 'dist')),
     assetsDir: resolve(values['assets-dir'] ?? join(root, 'assets')),
     allowUwsFallback: env.DUSTUP_ALLOW_UWS_FALLBACK === '1',

@@ -134,6 +134,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
   private dispatch(s: PlayerSession, msg: ClientMessage): void {
     switch (msg.kind) {
       case ClientKind.Hello:
+        s.askedBytesPerSecond = msg.maxBytesPerSecond ?? 0;
         this.lobby.hello(s, msg);
         this.awaitingHello.delete(s);
         return;
@@ -142,6 +143,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');
         s.slot.inputs.push(msg, this.now());
         if (msg.viewTime !== undefined) s.slot.fireArrivals.set(msg.seq, this.now());
+        if (msg.ackTick !== undefined) s.slot.channel.acked(msg.ackTick, this.now());
         return;
       case ClientKind.Viewport:
         s.setViewport(msg.width, msg.height);

@@ -20,6 +20,8 @@ export interface BotEnvironment extends Clock {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
+  /** Hello.maxBytesPerSecond to ask for; 0: none. */
+  budget: number;
   seed: number;
   namePrefix: string;
   scheduler: DelayScheduler;
@@ -81,6 +83,7 @@ export class Bot {
       name: `${env.namePrefix}${this.index + 1}`,
       room,
       now: env.now,
+      maxBytesPerSecond: env.budget > 0 ? env.budget : undefined,
       WebSocket: laggyWebSocketCtor(
         { latencyMs: env.latencyMs, jitterMs: env.jitterMs, random: lagRandom, scheduler: env.scheduler },
         (s) => (this.socket = s),

@@ -92,6 +92,7 @@ export class GameClient extends ClientEvents {
         name: this.name,
         room: this.roomAsked,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
+        maxBytesPerSecond: opts.maxBytesPerSecond,
       },
       {
         welcome: (msg, arrival) => this.welcomed(msg, arrival),

@@ -35,6 +35,8 @@ export interface LinkOptions {
   room: string;
   /** null: the first close is final. */
   reconnect: ReconnectOptions | null;
+  /** Hello.maxBytesPerSecond: the snapshot budget to ask for (absent: the server's). */
+  maxBytesPerSecond?: number;
 }
 
 export interface LinkEvents {
@@ -166,7 +168,8 @@ export class ReconnectingLink {
     this.s = { state: 'opening', conn, since: now };
     conn.onOpen(() => {
       const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.opts.name, room: this.room } as const;
-      conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
+      const budget = this.opts.maxBytesPerSecond;
+      conn.send({ ...hello, ...(this.resumeToken ? { resumeToken: this.resumeToken } : {}), ...(budget ? { maxBytesPerSecond: budget } : {}) });
     });
     conn.onClose((code, reason) => {
       const s = this.s;

@@ -565,6 +565,8 @@ const readmeExamples = (): Uint8Array[] => {
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '' }),
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', resumeToken: 'q3Yb8xJ0sKp2Lm9TzR4vWA' }),
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224 }),
+    encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224, ackTick: 1800 }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', maxBytesPerSecond: 16000 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345.5 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345 }),
     encodeClientMessage({ kind: ClientKind.Viewport, width: 1280, height: 720 }),
@@ -639,7 +641,7 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(17);
+    expect(examples.length).toBe(19);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 
