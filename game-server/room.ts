@@ -105,7 +105,8 @@ export class Room {
   readonly players = new Map<number, Player>();
   private readonly dt: number;
   private readonly taken: InputMsg[] = [];
-  private readonly snapshots: SnapshotBuilder;
+  /** Read by the tick bench (blocks encoded vs served from cache). */
+  readonly snapshots: SnapshotBuilder;
   private readonly blocks: Uint8Array[] = [];
   /** Every frame of a tick is written here in turn; transports copy what they send. */
   private readonly writer = new SnapshotWriter();

@@ -41,8 +41,16 @@ export const DEFAULT_MAX_BYTES_PER_SECOND = 65536;
 export const NEAR_RADIUS = 160;
 /** Longest a cell with news waits, snapshots: its copy must still be in the builder's history. */
 export const BUDGET_MAX_WAIT = HISTORY - 2;
-/** The bucket holds at most this much of the rate: a quarter-second burst. */
-const BURST_SECONDS = 0.25;
+/** The bucket holds at most this much of the rate: a second, so a budget above the average need absorbs its swings without leaving cells out. */
+const BURST_SECONDS = 1;
+/**
+ * A cell whose copy is stale (left out of the last snapshot) comes back only on ticks
+ * that are a multiple of this. Its block deltas against the copy's tick, so the clients
+ * that got a cell last on the same aligned tick share one block: without it, every tick
+ * of the last BUDGET_MAX_WAIT is a baseline of its own (at dense 400 with an 8 KB/s
+ * budget, 180 encodings a tick against 6; with it, about a quarter).
+ */
+const ALIGN_TICKS = 4;
 /** Snapshot header and self state, bytes, reserved before any cell. */
 const HEADER_RESERVE = 40;
 /** Partners remembered per client (the last ones to engage it win). */
@@ -194,6 +202,8 @@ export class ClientBudget {
     this.mustCells(located, px, py, players, now);
     const cs = this.grid.cellSize;
     const reach = cs * 2;
+    const aligned = tick % ALIGN_TICKS === 0;
+    const last = fresh ? NO_BASELINE : base.tick;
     let spend = HEADER_RESERVE;
     let n = 0;
     for (let cy = view.cy0; cy <= view.cy1; cy++) {
@@ -207,7 +217,9 @@ export class ClientBudget {
           this.mark(cell, tick);
           continue;
         }
-        const forced = this.waited[cell]! >= BUDGET_MAX_WAIT;
+        // Stale: the client's copy is older than its last snapshot.
+        const stale = had && this.cellTick[cell] !== last;
+        const forced = aligned && this.waited[cell]! >= BUDGET_MAX_WAIT - ALIGN_TICKS;
         if (forced || this.isMust(cell)) {
           if (forced) totals.cellsForced++;
           this.picked[cell] = 1;
@@ -219,6 +231,10 @@ export class ClientBudget {
         const dy = Math.max(cy * cs - py, 0, py - (cy + 1) * cs);
         const near = located ? Math.max(0, 1 - Math.sqrt(dx * dx + dy * dy) / reach) : 0;
         this.priority[cell]! += 1 + 3 * near + (had ? 0 : 2);
+        if (stale && !aligned) {
+          this.deferred(cell, baseView, totals);
+          continue;
+        }
         // Insertion by priority, highest first (a view is a few dozen cells at most).
         let k = n++;
         const p = this.priority[cell]!;
@@ -240,14 +256,7 @@ export class ClientBudget {
       this.picked[cell] = 1;
       spend += len;
     }
-    for (; k < n; k++) {
-      const cell = this.order[k]!;
-      totals.cellsDeferred++;
-      const w = ++this.waited[cell]!;
-      if (w > this.longestWait) this.longestWait = w;
-      // Never sent since it came into view: the client still has no copy.
-      if (baseView === null || !inView(baseView, cell)) this.cellTick[cell] = NO_BASELINE;
-    }
+    for (; k < n; k++) this.deferred(this.order[k]!, baseView, totals);
     for (let cy = view.cy0; cy <= view.cy1; cy++) {
       for (let cx = view.cx0; cx <= view.cx1; cx++) {
         const cell = cy * view.cols + cx;
@@ -270,6 +279,15 @@ export class ClientBudget {
       totals.overBudgetBytes += floor - this.tokens;
       this.tokens = floor;
     }
+  }
+
+  /** A cell with news left out of this snapshot. */
+  private deferred(cell: number, baseView: ViewRect | null, totals: BudgetTotals): void {
+    totals.cellsDeferred++;
+    const w = ++this.waited[cell]!;
+    if (w > this.longestWait) this.longestWait = w;
+    // Never sent since it came into view: the client still has no copy.
+    if (baseView === null || !inView(baseView, cell)) this.cellTick[cell] = NO_BASELINE;
   }
 
   private mark(cell: number, tick: number): void {
