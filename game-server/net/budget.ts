@@ -219,7 +219,10 @@ export class ClientBudget {
         }
         // Stale: the client's copy is older than its last snapshot.
         const stale = had && this.cellTick[cell] !== last;
-        const forced = aligned && this.waited[cell]! >= BUDGET_MAX_WAIT - ALIGN_TICKS;
+        // Due on the aligned tick before the bound, or at the bound (a client skipped for
+        // backpressure may miss the aligned ones).
+        const w = this.waited[cell]!;
+        const forced = w >= BUDGET_MAX_WAIT || (aligned && w >= BUDGET_MAX_WAIT - ALIGN_TICKS);
         if (forced || this.isMust(cell)) {
           if (forced) totals.cellsForced++;
           this.picked[cell] = 1;
