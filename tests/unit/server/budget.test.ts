@@ -9,7 +9,6 @@ import fc from 'fast-check';
 import {
   EventType,
   NO_BASELINE,
-  REMOTE_POS_SCALE,
   ServerKind,
   SnapshotDecoder,
   SnapshotWriter,
