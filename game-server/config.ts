@@ -1,4 +1,4 @@
-import { DEFAULT_TICK_RATE, Limits } from '../protocol/index.ts';
+import { DEFAULT_TICK_RATE, Limits, MAX_REWIND_MS } from '../protocol/index.ts';
 import { isProxySpec } from './http/forwarded-for.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { DEFAULT_MAX_BYTES_PER_SECOND } from './net/budget.ts';
@@ -68,6 +68,8 @@ export interface ServerConfig {
   maxBytesPerSecond: number;
   /** Seed for spawn choice and room codes, so tests can be deterministic. */
   seed: number;
+  /** Lag compensation's limit, ms: older views are refused (each Welcome carries it). */
+  maxRewindMs: number;
   /** Allow uWS's slow JavaScript fallback (for platforms without a native binary). */
   allowUwsFallback: boolean;
   /** Structured logger (pino); tests pass silentLogger(). */
@@ -102,6 +104,7 @@ export const defaultConfig = (): ServerConfig => ({
   snapshotMode: 'delta',
   maxBytesPerSecond: DEFAULT_MAX_BYTES_PER_SECOND,
   seed: 0x5eed,
+  maxRewindMs: MAX_REWIND_MS,
   allowUwsFallback: false,
   logger: createLogger(),
 });
@@ -138,4 +141,12 @@ export function validateConfig(c: ServerConfig): void {
     bad(`max bytes per second must be ${Limits.MIN_BYTES_PER_SECOND}..${Limits.MAX_BYTES_PER_SECOND}, got ${c.maxBytesPerSecond}`);
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
+  // --max-rewind-ms: under 100 ms not even a LAN client's view fits (one snapshot interval
+  // plus the client's three-tick margin); over 1 s (Source's limit) the target pays too much.
+  if (!Number.isInteger(c.maxRewindMs) || c.maxRewindMs < MIN_REWIND_MS || c.maxRewindMs > MAX_REWIND_LIMIT_MS)
+    bad(`max rewind must be ${MIN_REWIND_MS}..${MAX_REWIND_LIMIT_MS} ms, got ${c.maxRewindMs}`);
 }
+
+/** The range --max-rewind-ms accepts, ms. */
+export const MIN_REWIND_MS = 100;
+export const MAX_REWIND_LIMIT_MS = 1000;

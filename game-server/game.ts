@@ -56,6 +56,7 @@ export class Game {
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
+      maxRewindMs: config.maxRewindMs,
     });
     this.lobby = new Lobby(
       this.directory,

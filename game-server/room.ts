@@ -298,7 +298,7 @@ export class Room {
         p.lastAppliedSeq = input.seq;
         if (input.viewTime !== undefined) {
           const arrival = takeArrival(p.fireArrivals, input.seq, info.time);
-          if (alive && (input.buttons & Button.Fire) !== 0) arena.fire(p, input.aim, input.viewTime, info.tick, arrival);
+          if (alive && (input.buttons & Button.Fire) !== 0) arena.fire(p, input.aim, input.viewTime, info.tick, arrival, input.seq);
         }
       }
     }

@@ -21,7 +21,10 @@ export function encodeEvent(e: GameEvent): Uint8Array {
   const fields = fieldsByType[e.type]!;
   const m = e as unknown as Readonly<Record<string, unknown>>;
   const out: unknown[] = [e.type];
-  for (const f of fields) out.push(m[f.name]);
+  // Trailing optional fields (Shot's verdict, protocol 6) are left off when absent.
+  let end = fields.length;
+  while (end > 0 && fields[end - 1]!.optional && m[fields[end - 1]!.name] === undefined) end--;
+  for (let i = 0; i < end; i++) out.push(m[fields[i]!.name]);
   return pack(out);
 }
 
@@ -65,6 +68,6 @@ export function decodeEvent(v: unknown): GameEvent | null {
   if (!Number.isInteger(type)) throw malformed('event type must be an integer');
   const m = compiledByType[type as number];
   if (m === undefined) return null;
-  if (v.length < m.fields.length + 1) throw malformed(`${m.label} event needs ${m.fields.length} fields`);
+  if (v.length < m.required + 1) throw malformed(`${m.label} event needs ${m.required} fields`);
   return readLenient(m, v, 'type') as unknown as GameEvent;
 }

@@ -285,6 +285,12 @@ export interface ShotEvent {
   y0: number;
   x1: number;
   y1: number;
+  /** Protocol 6: the shooter's Input seq that fired it. */
+  seq?: number;
+  /** Protocol 6: whom the rewound trace hit (-1: no one). */
+  target?: number;
+  /** Protocol 6: 1 when refused as beyond the rewind limit, else 0. */
+  refused?: number;
 }
 export interface HitEvent {
   type: typeof EventType.Hit;

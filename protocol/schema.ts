@@ -323,8 +323,23 @@ export const EVENT_SCHEMA = [
   {
     type: 1,
     name: 'Shot',
-    fields: [intField('shooter'), intField('x0'), intField('y0'), intField('x1'), intField('y1')],
-    doc: 'a blaster beam from (x0, y0) to where it stopped (a wall, a player, or its range), px, rounded',
+    fields: [
+      intField('shooter'),
+      intField('x0'),
+      intField('y0'),
+      intField('x1'),
+      intField('y1'),
+      // Protocol 6 (scorecard): the verdict tied to the Fire that caused it, so a shooter
+      // can compare what its screen showed with what the server judged.
+      { name: 'seq', type: 'int', optional: true, doc: '' },
+      { name: 'target', type: 'int', optional: true, doc: '' },
+      { name: 'refused', type: 'int', optional: true, doc: '' },
+    ],
+    doc:
+      'a blaster beam from (x0, y0) to where it stopped (a wall, a player, or its range), px, rounded. ' +
+      'Since protocol 6 three more: `seq`, the shooter\'s Input seq whose Fire it was; `target`, the player ' +
+      'the server\'s rewound trace hit (-1: none; a hit on a spawn-protected player counts, though it does no ' +
+      'damage); `refused`, 1 when the view was older than the rewind limit (§12: it hits no one), else 0',
     audience: 'those whose view (§6) the beam crosses, and the shooter',
   },
   {

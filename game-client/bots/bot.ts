@@ -4,14 +4,17 @@
  * per tick for every bot of the worker.
  */
 import type { Clock } from '../../protocol/clock.ts';
-import { ServerKind, type CollisionMap, type ServerMessage } from '../../protocol/index.ts';
+import { EventType, ServerKind, dequantizePos, type CollisionMap, type GameEvent, type ServerMessage } from '../../protocol/index.ts';
+import type { LocalShot } from '../src/net/client-types.ts';
 import { ConnectError, GameClient, describeClose } from '../src/net/client.ts';
 import { createBehaviour, type Behaviour, type BehaviourName } from './behaviours.ts';
 import type { DelayScheduler } from './delay-scheduler.ts';
+import type { GhostRecorder } from './ghost-samples.ts';
 import type { LaggySocket } from './laggy-socket.ts';
 import type { Measures } from './metrics.ts';
 import type { PathFinder } from './path-finder.ts';
 import { deriveSeed, seededRandom } from './random.ts';
+import { ShotJudge } from './shot-judge.ts';
 import { laggyWebSocketCtor } from './ws-link.ts';
 
 /** What every bot of a worker shares, its clock included (now()). */
@@ -20,8 +23,8 @@ export interface BotEnvironment extends Clock {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
-  /** Hello.maxBytesPerSecond to ask for; 0: none. */
-  budget: number;
+  /** Hello.maxBytesPerSecond to ask for; 0 or absent: none. */
+  budget?: number;
   seed: number;
   namePrefix: string;
   scheduler: DelayScheduler;
@@ -30,6 +33,12 @@ export interface BotEnvironment extends Clock {
   loadMap(mapId: string): Promise<CollisionMap>;
   /** The path finder of a loaded map, built once per worker. */
   pathsFor(map: CollisionMap): PathFinder;
+  /**
+   * The netcode scorecard (fight only, else null): every bot's truth goes here, and the
+   * drawn positions of the bots `probes(index)` picks (a bounded sample of observers).
+   */
+  ghost: GhostRecorder | null;
+  probes(index: number): boolean;
 }
 
 export type BotPhase = 'waiting' | 'connecting' | 'playing' | 'done';
@@ -38,6 +47,14 @@ export type BotPhase = 'waiting' | 'connecting' | 'playing' | 'done';
 export const CONNECT_TIMEOUT_MS = 15_000;
 /** Input send times kept for the input-to-ack measure (8 s at 30 Hz). */
 const SEND_RING = 256;
+/** Pongs before the view's age is measured (the clock offset comes from the lowest-RTT ones). */
+const MIN_PONGS = 3;
+/**
+ * The view is measured from this long after joining (ms): the snapshots that queued
+ * while the map loaded arrive bunched, and the interpolator's two-second window of
+ * arrival spread needs that long to forget them. The scorecard is of play, not of joins.
+ */
+const SETTLE_MS = 3000;
 
 export class Bot {
   phase: BotPhase = 'waiting';
@@ -57,6 +74,13 @@ export class Bot {
   private accountedIn = 0;
   private accountedOut = 0;
   private accountedInputs = 0;
+  /** The scorecard's parts (fight only): own shots against verdicts, and this bot's frames as an observer. */
+  private judge: ShotJudge | null = null;
+  private probe = false;
+  /** Pongs so far: the view's age is measured once the clock has synced. */
+  private pongs = 0;
+  private playingSince = 0;
+  private firstJudgedSeq = Infinity;
 
   constructor(
     readonly index: number,
@@ -83,7 +107,7 @@ export class Bot {
       name: `${env.namePrefix}${this.index + 1}`,
       room,
       now: env.now,
-      maxBytesPerSecond: env.budget > 0 ? env.budget : undefined,
+      maxBytesPerSecond: env.budget ? env.budget : undefined,
       WebSocket: laggyWebSocketCtor(
         { latencyMs: env.latencyMs, jitterMs: env.jitterMs, random: lagRandom, scheduler: env.scheduler },
         (s) => (this.socket = s),
@@ -93,6 +117,12 @@ export class Bot {
       interpolate: env.behaviour === 'fight',
     });
     this.client = client;
+    if (env.ghost) {
+      this.judge = new ShotJudge(env.measures);
+      this.probe = env.probes(this.index);
+      client.onLocalShot(this.shotDrawn);
+      client.onEvent(this.event);
+    }
     client.onMessage(this.observe);
     client.onClose(this.closed);
     client.connect().then(
@@ -100,6 +130,7 @@ export class Bot {
         if (this.phase !== 'connecting') return;
         const now = env.now();
         this.phase = 'playing';
+        this.playingSince = now;
         env.measures.counters.connected++;
         env.measures.h.connectMs.record(now - this.startedAt);
         const code = client.roomCode;
@@ -127,7 +158,38 @@ export class Bot {
     this.behaviour!.update(now);
     client.update(now);
     this.noteSends(client, now);
+    if (this.judge) this.frame(client, now);
   }
+
+  /**
+   * The scorecard's frame: how old the others are as drawn (server time now, by the
+   * clock sync, less the render time), and for a probe where they are drawn.
+   */
+  private frame(client: GameClient, now: number): void {
+    const rt = client.renderTime;
+    if (!Number.isFinite(rt) || this.pongs < MIN_PONGS || now - this.playingSince < SETTLE_MS) return;
+    const h = this.env.measures.h;
+    h.viewLatencyMs.record(client.serverNow(now) - rt);
+    h.interpolationDelayMs.record(client.stats.interpolationDelay);
+    const me = client.predictedState;
+    if (this.probe && me) this.env.ghost!.addFrame(rt, me.x, me.y, client.remotePlayers());
+  }
+
+  private readonly shotDrawn = (shot: Readonly<LocalShot>): void => {
+    // Shots are judged from the first one after settling (see SETTLE_MS): while the
+    // worker is busy bringing its bots in, its stalls are the load generator's, not the
+    // netcode's, and a stalled bot's Fire carries the render time of before the stall.
+    if (this.env.now() - this.playingSince < SETTLE_MS) return;
+    if (this.firstJudgedSeq === Infinity) this.firstJudgedSeq = shot.seq;
+    this.judge!.predicted(shot.seq, shot.hitId, this.client!.remotePlayers().map((p) => p.id));
+  };
+
+  private readonly event = (e: GameEvent): void => {
+    if (e.type !== EventType.Shot || e.seq === undefined || e.shooter !== this.client!.playerId) return;
+    if (e.seq < this.firstJudgedSeq) return;
+    const client = this.client!;
+    this.judge!.verdict(e.seq, e.target ?? -1, e.refused === 1, (id) => client.match.isAlive(id));
+  };
 
   /**
    * Between updates: send the inputs that fell due, with the controls as last decided.
@@ -179,6 +241,8 @@ export class Bot {
       case ServerKind.Snapshot: {
         if (this.phase !== 'playing') return;
         m.counters.snapshots++;
+        // Where the server had this player at this tick: the scorecard's truth.
+        this.env.ghost?.addTruth(this.client!.playerId, msg.serverTime, dequantizePos(msg.self.x), dequantizePos(msg.self.y));
         if (!Number.isNaN(this.lastSnapshotAt)) m.h.snapshotIntervalMs.record(now - this.lastSnapshotAt);
         this.lastSnapshotAt = now;
         // Input-to-ack: each input newly covered by this ack, timed from its send.
@@ -194,6 +258,7 @@ export class Bot {
         return;
       }
       case ServerKind.Pong:
+        this.pongs++;
         m.h.rttMs.record(now - msg.clientTime);
         return;
     }

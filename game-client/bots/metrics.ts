@@ -25,6 +25,22 @@ export interface Counters {
   /** Worker loop wakes, and the ones that ran more than one tick interval late. */
   loopWakes: number;
   loopLateWakes: number;
+  /** Own shots paired with the server's verdict (shot-judge.ts), and how they compared. */
+  shotsJudged: number;
+  shotsAgree: number;
+  shotsFalseMiss: number;
+  /** Of the false misses: the target was dead on the server by then (killed by another shot meanwhile). */
+  shotsFalseMissDead: number;
+  shotsFalseHit: number;
+  /** Of the false hits: on a player this client did not draw at all (outside its view's cells). */
+  shotsFalseHitUnseen: number;
+  shotsWrongTarget: number;
+  /** Of the judged: refused by the server, their view older than its rewind limit. */
+  shotsBeyondRewind: number;
+  /** A prediction no verdict answered (the server did not fire it: the shooter had just died, say). */
+  shotsUnanswered: number;
+  /** A verdict with no prediction of its seq (the two sides' cooldowns disagreed). */
+  shotsUnpredicted: number;
 }
 
 export const emptyCounters = (): Counters => ({
@@ -39,6 +55,16 @@ export const emptyCounters = (): Counters => ({
   corrections: 0,
   loopWakes: 0,
   loopLateWakes: 0,
+  shotsJudged: 0,
+  shotsAgree: 0,
+  shotsFalseMiss: 0,
+  shotsFalseMissDead: 0,
+  shotsFalseHit: 0,
+  shotsFalseHitUnseen: 0,
+  shotsWrongTarget: 0,
+  shotsBeyondRewind: 0,
+  shotsUnanswered: 0,
+  shotsUnpredicted: 0,
 });
 
 export function addCounters(into: Counters, from: Counters): void {
@@ -59,6 +85,10 @@ export const HISTOGRAMS = {
   connectMs: 0.01,
   /** How late the worker's loop woke against its schedule, ms. */
   loopLagMs: 0.01,
+  /** How old, in server time, the others are as drawn: server time now - render time, ms (fight only). */
+  viewLatencyMs: 0.01,
+  /** The interpolator's own delay behind the newest server time the stream could bring, ms, on the same frames. */
+  interpolationDelayMs: 0.01,
 } as const;
 
 export type HistogramName = keyof typeof HISTOGRAMS;

@@ -6,6 +6,7 @@
  */
 import { closeCodeName } from '../../protocol/index.ts';
 import type { BotsConfig } from './args.ts';
+import type { GhostFigures } from './ghost-judge.ts';
 import type { Histogram } from './histogram.ts';
 import type { Measures } from './metrics.ts';
 import { inputBufferFigures, serverCpuPercent, type InputBufferFigures, type ServerStats } from './server-stats.ts';
@@ -72,6 +73,8 @@ export interface BotsReport {
   inputAckMs: Percentiles;
   /** Correction at each reconciliation (0 = the prediction was exact). */
   predictionErrorPx: Percentiles & { corrections: number };
+  /** The netcode scorecard (fight bots only; null otherwise): what players feel. */
+  netcode: NetcodeScorecard | null;
   bytes: {
     /** WebSocket payload bytes (frame headers not included). */
     inPerBotPerSec: number | null;
@@ -109,6 +112,51 @@ export interface BotsReport {
   sanity: { ok: boolean; problems: string[]; warnings: string[] };
 }
 
+/**
+ * Shares are of the judged shots (own shots paired with the server's verdict by input
+ * seq, see shot-judge.ts), 0..1; null with none judged.
+ */
+export interface NetcodeScorecard {
+  shots: {
+    judged: number;
+    agree: number;
+    /** Agreement: the screen and the server named the same target (or both none). */
+    agreement: number | null;
+    /** The screen showed a hit, the server none (refused shots included). */
+    falseMisses: number;
+    falseMissShare: number | null;
+    /** Of the false misses: at a target already dead on the server (killed meanwhile by another shot). */
+    falseMissesOnDead: number;
+    /** The screen showed a miss, the server a hit. */
+    falseHits: number;
+    falseHitShare: number | null;
+    /** Of the false hits: on a player the screen did not draw at all (outside the cells it is sent). */
+    falseHitsUnseen: number;
+    /** Both hit, different players. */
+    wrongTarget: number;
+    /** Refused by the server: the view was older than its rewind limit. */
+    beyondRewind: number;
+    beyondRewindShare: number | null;
+    /** Not judged: predictions no verdict answered, and verdicts with no prediction. */
+    unanswered: number;
+    unpredicted: number;
+  };
+  /** How old, in server time, the others are as drawn (clock-sync server time now - render time). */
+  viewLatencyMs: Percentiles;
+  /** The interpolator's own delay on the same frames: view latency less the trip down, roughly. */
+  interpolationDelayMs: Percentiles;
+  /**
+   * Drawn position - the server's at the same server time, px: over every sampled
+   * observer's drawn players, and over each one's nearest ten.
+   */
+  ghostPx: Percentiles;
+  ghostNearestTenPx: Percentiles;
+  /** Drawn samples that could not be paired with the truth (see ghost-judge.ts). */
+  ghostUnmatched: number;
+  /** What "drawn" means for a headless bot. */
+  drawn: string;
+}
+
 export interface RunSummary {
   config: BotsConfig;
   measures: Measures;
@@ -121,6 +169,8 @@ export interface RunSummary {
   statsBefore: ServerStats | null;
   statsAfter: ServerStats | null;
   serverError: string | null;
+  /** The paired ghost samples (fight runs; null or absent otherwise). */
+  ghost?: GhostFigures | null;
 }
 
 const r2 = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
@@ -193,6 +243,7 @@ export function buildReport(run: RunSummary): BotsReport {
     },
     inputAckMs: percentiles(m.h.inputAckMs),
     predictionErrorPx: { ...percentiles(m.h.predictionErrorPx), corrections: c.corrections },
+    netcode: cfg.behaviour === 'fight' ? scorecard(m, run.ghost ?? null) : null,
     bytes: {
       inPerBotPerSec: perBot(c.bytesIn),
       outPerBotPerSec: perBot(c.bytesOut),
@@ -224,6 +275,40 @@ export function buildReport(run: RunSummary): BotsReport {
   };
   judge(report);
   return report;
+}
+
+function scorecard(m: Measures, ghost: GhostFigures | null): NetcodeScorecard {
+  const c = m.counters;
+  const share = (n: number): number | null => (c.shotsJudged > 0 ? Math.round((n / c.shotsJudged) * 10000) / 10000 : null);
+  const none = percentilesOfNothing();
+  return {
+    shots: {
+      judged: c.shotsJudged,
+      agree: c.shotsAgree,
+      agreement: share(c.shotsAgree),
+      falseMisses: c.shotsFalseMiss,
+      falseMissShare: share(c.shotsFalseMiss),
+      falseMissesOnDead: c.shotsFalseMissDead,
+      falseHits: c.shotsFalseHit,
+      falseHitShare: share(c.shotsFalseHit),
+      falseHitsUnseen: c.shotsFalseHitUnseen,
+      wrongTarget: c.shotsWrongTarget,
+      beyondRewind: c.shotsBeyondRewind,
+      beyondRewindShare: share(c.shotsBeyondRewind),
+      unanswered: c.shotsUnanswered,
+      unpredicted: c.shotsUnpredicted,
+    },
+    viewLatencyMs: percentiles(m.h.viewLatencyMs),
+    interpolationDelayMs: percentiles(m.h.interpolationDelayMs),
+    ghostPx: ghost ? percentiles(ghost.all) : none,
+    ghostNearestTenPx: ghost ? percentiles(ghost.nearest) : none,
+    ghostUnmatched: ghost?.unmatched ?? 0,
+    drawn: "the client's Interpolator sampled at every bot update (the server's tick rate)",
+  };
+}
+
+function percentilesOfNothing(): Percentiles {
+  return { p50: null, p95: null, p99: null, mean: null, max: null, samples: 0 };
 }
 
 /** Fill in report.sanity: problems fail the run, warnings are printed. */
@@ -270,6 +355,7 @@ function describeCounts(counts: Record<string, number>): string {
 }
 
 const pct = (v: number | null): string => (v === null ? '-' : `${Math.round(v * 100)}%`);
+const pct2 = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(2)}%`);
 const num = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '-' : v.toFixed(digits));
 
 /** The report as an aligned table for a terminal. */
@@ -309,6 +395,22 @@ export function formatReport(r: BotsReport): string {
   row('input -> ack', p3(r.inputAckMs, 'ms'));
   row('prediction error', `${p3(r.predictionErrorPx, 'px', 2)}, ${r.predictionErrorPx.corrections} corrections`);
   row('bytes per bot', `in ${num(kb(r.bytes.inPerBotPerSec), 2)} KB/s, out ${num(kb(r.bytes.outPerBotPerSec), 2)} KB/s (payload)`);
+  const n = r.netcode;
+  if (n) {
+    section('netcode scorecard (fight)');
+    const sh = n.shots;
+    row(
+      'hit agreement',
+      sh.judged === 0
+        ? 'no shots judged'
+        : `${pct2(sh.agreement)} of ${sh.judged} shots; false misses ${pct2(sh.falseMissShare)} (${sh.falseMissesOnDead} on a target just killed), false hits ${pct2(sh.falseHitShare)} (${sh.falseHitsUnseen} on a player not drawn), ` +
+            `wrong target ${sh.wrongTarget}, beyond rewind ${pct2(sh.beyondRewindShare)}; not judged: ${sh.unanswered} unanswered, ${sh.unpredicted} unpredicted`,
+    );
+    row('view latency', p3(n.viewLatencyMs, 'ms'));
+    row('interpolation delay', p3(n.interpolationDelayMs, 'ms'));
+    row('ghost error', p3(n.ghostPx, 'px', 2));
+    row('ghost, nearest ten', p3(n.ghostNearestTenPx, 'px', 2) + (n.ghostUnmatched ? `, ${n.ghostUnmatched} unmatched` : ''));
+  }
   section('server');
   if (r.server) {
     const window = r.server.tickSamples === null ? 'last 1024 ticks' : `the run's ${r.server.tickSamples} ticks`;

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BotsConfig } from './args.ts';
 import { FIGHT_NOTE } from './behaviours.ts';
+import { GhostJudge } from './ghost-judge.ts';
 import { Measures } from './metrics.ts';
 import { ProgressLine, formatProgress } from './progress.ts';
 import { buildReport, type BotsReport } from './report.ts';
@@ -94,6 +95,8 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   const total = new Measures();
+  // The scorecard's ghost samples, paired once the run is over (fight only).
+  const ghost = cfg.behaviour === 'fight' ? new GhostJudge(1000 / tickRate) : null;
   const workers: WorkerState[] = [];
   let fatal: string | null = null;
   // Mean worker busyness over every full interval of the run.
@@ -147,6 +150,7 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
     worker.on('message', (msg: WorkerMessage | { type: 'done' }) => {
       if (msg.type === 'interval') {
         total.add(msg.measures);
+        if (msg.ghost) ghost?.add(msg.ghost);
         state.last = msg;
         if (!msg.final) {
           busyTotal += msg.busy;
@@ -244,5 +248,6 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
     statsBefore,
     statsAfter,
     serverError,
+    ghost: ghost?.finish() ?? null,
   });
 }

@@ -19,6 +19,7 @@ import { fetchMap } from '../src/net/client.ts';
 import type { BehaviourName } from './behaviours.ts';
 import { Bot, type BotEnvironment } from './bot.ts';
 import { DelayScheduler } from './delay-scheduler.ts';
+import { GhostRecorder, type GhostSamples } from './ghost-samples.ts';
 import { Measures, type MeasuresData } from './metrics.ts';
 import { PathFinder } from './path-finder.ts';
 import { systemClock } from './system-clock.ts';
@@ -35,8 +36,8 @@ export interface SwarmConfig {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
-  /** Hello.maxBytesPerSecond each bot asks for; 0: none. */
-  budget: number;
+  /** Hello.maxBytesPerSecond each bot asks for; 0 or absent: none. */
+  budget?: number;
   seed: number;
   namePrefix: string;
   /** A room code every bot joins, or '' (quick play, or --rooms groups). */
@@ -63,6 +64,8 @@ export interface IntervalReport {
   /** Event-loop utilisation of this thread over the interval, 0..1. */
   busy: number;
   final: boolean;
+  /** The scorecard's raw ghost samples of the interval (fight only). */
+  ghost?: GhostSamples;
 }
 
 /** A bot of a --rooms group reached its room (code) or failed (''). */
@@ -86,6 +89,12 @@ export interface RoomsUpdate {
 
 /** Ticks are split over this many wakes (each updates one slice of the bots). */
 const SLICES = 4;
+/**
+ * Observers whose drawn positions are sampled for the ghost error, over the whole run:
+ * enough for stable percentiles (about 24 x 30 frames x 24 players a second), few
+ * enough that a 1,000-bot run does not ship gigabytes to the CLI.
+ */
+const GHOST_PROBES = 24;
 
 /** Which --rooms group bot i is in (contiguous groups, sizes differ by at most one). */
 export function groupOf(index: number, totalBots: number, rooms: number): number {
@@ -111,6 +120,7 @@ export class Swarm {
   private readonly env: BotEnvironment;
   private readonly maps = new Map<string, Promise<CollisionMap>>();
   private readonly pathFinders = new WeakMap<CollisionMap, PathFinder>();
+  private readonly ghost: GhostRecorder | null;
 
   private readonly loop: FixedLoop;
   private lastReport = 0;
@@ -125,7 +135,11 @@ export class Swarm {
     this.loop = new FixedLoop(cfg.tickRate * SLICES, this.wake, clock, { maxCatchUp: 1, late: 'skip' });
     this.scheduler = new DelayScheduler(clock);
     const now = (): number => clock.now();
+    this.ghost = cfg.behaviour === 'fight' ? new GhostRecorder() : null;
+    const probeEvery = Math.max(1, Math.ceil(cfg.totalBots / GHOST_PROBES));
     this.env = {
+      ghost: this.ghost,
+      probes: (index) => index % probeEvery === 0,
       url: cfg.url,
       behaviour: cfg.behaviour,
       latencyMs: cfg.latencyMs,
@@ -252,6 +266,7 @@ export class Swarm {
       started: this.nextStart - this.held.length,
       busy: elu.utilization,
       final,
+      ...(this.ghost ? { ghost: this.ghost.take() } : {}),
     });
     this.measures.reset();
     this.lastReport = now;

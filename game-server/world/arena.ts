@@ -20,6 +20,7 @@ import {
   type CollisionMap,
   type GameEvent,
   type PlayerState,
+  type ShotEvent,
   type ShotResult,
   type ShotTarget,
   type SpawnPoint,
@@ -73,6 +74,8 @@ interface PendingShot {
   viewTime: number;
   /** Loop time the Fire input reached the server. */
   arrival: number;
+  /** The Input seq that fired it (-1: unknown), echoed in its Shot event. */
+  seq: number;
 }
 
 export class Arena {
@@ -88,6 +91,8 @@ export class Arena {
   shotsFired = 0;
   shotsHit = 0;
   shotsBeyondRewind = 0;
+  /** Someone died or respawned in the tick being settled: its history frame is rewritten. */
+  private livingChanged = false;
 
   constructor(
     readonly map: CollisionMap,
@@ -129,18 +134,19 @@ export class Arena {
    * cooldown is counted in server ticks, so no input rate fires faster). The shot is
    * judged in endTick, once everyone has moved.
    */
-  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN): void {
+  fire(p: Fighter, aim: number, viewTime: number, tick: number, arrival: number = Number.NaN, seq = -1): void {
     const c = p.combat;
     if (!c.alive || tick < c.nextFireTick) return;
     c.nextFireTick = tick + this.cooldownTicks;
     // Shooting gives up spawn protection: no firing from behind a shield.
     c.protectedUntil = 0;
-    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival });
+    this.shots.push({ shooter: p, x: p.state.x, y: p.state.y, aim, viewTime, arrival, seq });
   }
 
   /** Settle the tick at loop time `now` (ms), after every player has moved. */
   endTick(now: number, players: ReadonlyMap<number, Fighter>): void {
     this.lag.record(now, livingPositions(players.values()));
+    this.livingChanged = false;
     for (const shot of this.shots) this.resolve(shot, now, players);
     this.shots.length = 0;
     for (const p of players.values()) {
@@ -152,6 +158,10 @@ export class Arena {
       }
     }
     this.pickups.update(now, (pickup) => this.events.all({ type: EventType.PickupReady, pickup }));
+    // The tick's frame says who its snapshot shows: the killed gone, the respawned there.
+    // Recorded with a victim still in it, the scorecard's false hits were all shots at a
+    // player killed a moment before: alive in this frame, gone from every screen.
+    if (this.livingChanged) this.lag.amend(livingPositions(players.values()));
   }
 
   private resolve(shot: PendingShot, now: number, players: ReadonlyMap<number, Fighter>): void {
@@ -171,11 +181,23 @@ export class Arena {
       shooter.combat.shotsBeyondRewind++;
     }
     const targets = beyond ? NO_TARGETS : this.lag.rewind(shot.viewTime, this.rewound);
-    const r = traceShot(this.map, shot.x, shot.y, shot.aim, aliveOthers(targets, shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
+    // Life is judged at the view time as positions are: whoever was alive then (in the
+    // rewound frame) stops the beam, as on the shooter's screen, even if another shot
+    // killed them since; the dead take no damage below. Judging life now instead made
+    // one shot in nine a false miss on the bad profile (the scorecard: the victim was
+    // killed in the time the shot took to arrive, which its shooter could not know).
+    const r = traceShot(this.map, shot.x, shot.y, shot.aim, othersHere(targets, shot.shooter.id, players), PLAYER_RADIUS + HIT_TOLERANCE, this.result);
     const x1 = shot.x + r.dx * r.dist;
     const y1 = shot.y + r.dy * r.dist;
+    const shotEvent: ShotEvent = { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) };
+    if (shot.seq >= 0) {
+      // The verdict, tied to its Fire: the shooter's scorecard compares it with its own view.
+      shotEvent.seq = shot.seq;
+      shotEvent.target = r.hitId;
+      shotEvent.refused = beyond ? 1 : 0;
+    }
     this.events.near(
-      { type: EventType.Shot, shooter: shooter.id, x0: Math.round(shot.x), y0: Math.round(shot.y), x1: Math.round(x1), y1: Math.round(y1) },
+      shotEvent,
       shot.x,
       shot.y,
       x1,
@@ -201,6 +223,7 @@ export class Arena {
     );
     if (v.health > 0) return;
     v.alive = false;
+    this.livingChanged = true;
     v.respawnAt = now + RESPAWN_DELAY_MS;
     shooter.combat.score += SCORE_PER_KILL;
     this.events.all({ type: EventType.Kill, victim: victim.id, killer: shooter.id, killerScore: shooter.combat.score });
@@ -220,6 +243,7 @@ export class Arena {
     p.state = { x: at.x, y: at.y, vx: 0, vy: 0 };
     const c = p.combat;
     c.alive = true;
+    this.livingChanged = true;
     c.health = MAX_HEALTH;
     c.protectedUntil = now + SPAWN_PROTECTION_MS;
     this.events.all({
@@ -249,9 +273,10 @@ function* livingPositions(players: Iterable<Fighter>): Iterable<{ id: number; x:
   }
 }
 
-function* aliveOthers(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
+/** The rewound players but the shooter and any who left the room since. */
+function* othersHere(targets: readonly ShotTarget[], shooter: number, players: ReadonlyMap<number, Fighter>): Iterable<ShotTarget> {
   for (const t of targets) {
     if (t.id === shooter) continue;
-    if (players.get(t.id)?.combat.alive) yield t;
+    if (players.has(t.id)) yield t;
   }
 }

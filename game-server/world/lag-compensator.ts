@@ -48,6 +48,26 @@ export class LagCompensator {
     f.count = n;
   }
 
+  /**
+   * Rewrite the newest frame's players (same time): who is alive changed after it was
+   * recorded (a kill or a respawn later in the same tick). The frame must say what that
+   * tick's snapshot says, or a shot rewound to just after it finds a player its shooter
+   * was never shown (a victim of that tick) or misses one it was (a respawn).
+   */
+  amend(players: Iterable<{ id: number; x: number; y: number }>): void {
+    if (this.size === 0) return;
+    const f = this.frames[this.newest]!;
+    f.index = null;
+    let n = 0;
+    for (const p of players) {
+      f.ids[n] = p.id;
+      f.xs[n] = p.x;
+      f.ys[n] = p.y;
+      n++;
+    }
+    f.count = n;
+  }
+
   /** Time of the newest frame (NaN before any). */
   get now(): number {
     return this.size > 0 ? this.frames[this.newest]!.time : Number.NaN;

@@ -43,10 +43,13 @@ export const MAX_REWIND_MS = 500;
  */
 export const REWIND_MARGIN_TICKS = 3;
 /**
- * The server tests shots against circles this much (px) larger than a player: it
- * absorbs what separates the shooter's picture from the server's (dead reckoning keeps
- * remote players within half a pixel; viewTime is rounded to the ms), so a shot that
- * hits on the shooter's screen hits on the server.
+ * Shots are tested against circles this much (px) larger than a player's body, on the
+ * server and in the client's shot predictor alike: the beam is drawn about this wide
+ * either side of its line, so a beam that visibly touches a player hits it. Using the
+ * same circle on both sides, they disagree only by what separates the shooter's picture
+ * from the server's (remote positions on a 1/2 px grid with dead reckoning, viewTime
+ * rounded to the ms: about 1 px at p99, the bots' ghost error), on a thin band of
+ * grazing shots either way, instead of on every graze between 12 and 14 px one way.
  */
 export const HIT_TOLERANCE = 2;
 /** Time from death to respawn, ms. */

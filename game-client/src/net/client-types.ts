@@ -101,6 +101,8 @@ export interface LocalShot {
   hitId: number;
   /** The aim byte it flew along. */
   aim: number;
+  /** The Input seq whose Fire it is (the server's Shot event carries it back, protocol 6). */
+  seq: number;
 }
 
 /** Another player at render time (interpolated). */

@@ -366,6 +366,11 @@ export class GameClient extends ClientEvents {
         // Before the session exists its input clock has not started: nothing to adjust.
         if (p.phase === 'playing') p.session.receive(msg, arrival);
         break;
+      case ServerKind.Events:
+        this.room.apply(msg);
+        // The session's shot predictor follows the server's own shots (their seqs).
+        if (p.phase === 'playing') p.session.receive(msg, arrival);
+        break;
       default:
         this.room.apply(msg);
     }

@@ -13,6 +13,7 @@ import {
   Button,
   ClientKind,
   DeltaError,
+  EventType,
   Limits,
   POS_SCALE,
   REWIND_MARGIN_TICKS,
@@ -173,6 +174,11 @@ export class NetSession {
       case ServerKind.InputTiming:
         this.inputs.adjust(msg.adjust);
         return;
+      case ServerKind.Events:
+        // The server's own shots restart the local cooldown (ShotPredictor.confirmed).
+        for (const e of msg.events)
+          if (e.type === EventType.Shot && e.shooter === this.welcome.playerId && e.seq !== undefined) this.shots.confirmed(e.seq);
+        return;
       default:
         return;
     }
@@ -264,7 +270,7 @@ export class NetSession {
     const got = this.decoder.lastTick;
     m.ackTick = got >= 0 ? got : undefined;
     this.send(m);
-    if (firing && this.shots.fires(seq)) this.predictShot(aim);
+    if (firing && this.shots.fires(seq)) this.predictShot(seq, aim);
   };
 
   /** The render time of remote players as a whole ms (the server clock estimate before any snapshot). */
@@ -274,12 +280,12 @@ export class NetSession {
     return Math.min(Limits.MAX_VIEW_TIME, Math.max(0, Math.round(v)));
   }
 
-  private predictShot(aim: number): void {
+  private predictShot(seq: number, aim: number): void {
     const me = this.reconciler.state;
     const listeners = this.host.localShots;
     if (!me || listeners.size === 0) return;
     // Against the others where this screen draws them now.
-    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId);
+    const shot = this.shots.trace(me.x, me.y, aim, this.interpolator.sample(), this.welcome.playerId, seq);
     for (const l of listeners.all) l(shot);
   }
 

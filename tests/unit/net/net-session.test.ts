@@ -150,4 +150,16 @@ describe('NetSession', () => {
     expect(shots[0]).toMatchObject({ hitId: 3, aim: 0 });
     expect(shots[0]!.x1).toBeGreaterThan(shots[0]!.x0);
   });
+
+  it("its own shot carries the Fire's seq", () => {
+    const { s, localShots, controls } = session();
+    s.receive(snapshotMsg(100, 0, spawn.x, spawn.y, [[3, spawn.x + 40, spawn.y]]), 1000);
+    controls.setAim(0);
+    const shots: LocalShot[] = [];
+    localShots.add((shot) => shots.push({ ...shot }));
+    let t = 1000;
+    for (let i = 0; i < 3; i++) s.update((t += 1000 / 30), Button.Fire);
+    expect(shots).toHaveLength(1);
+    expect(shots[0]).toMatchObject({ hitId: 3, seq: 1 });
+  });
 });

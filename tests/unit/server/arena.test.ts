@@ -138,3 +138,59 @@ describe('chooseSpawn', () => {
     for (let seed = 0; seed < 20; seed++) expect(chooseSpawn(spawns, enemies, seededRandom(seed))).toEqual(spawns[3]);
   });
 });
+
+describe('life at the view time', () => {
+  it('a target killed by an earlier shot of the same tick still stops a later one (named in its Shot, no Hit), as its shooter saw it alive', () => {
+    const events = new RecordingEvents();
+    const arena = new Arena(openMap(), 30, seededRandom(3), events);
+    const a: Fighter = { id: 1, state: { x: 100, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };
+    const b: Fighter = { id: 2, state: { x: 400, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };
+    // c stands behind b on the same line: a beam through b would reach it.
+    const c: Fighter = { id: 3, state: { x: 700, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };
+    const players = new Map<number, Fighter>([
+      [1, a],
+      [2, b],
+      [3, c],
+    ]);
+    const t = 3000; // past spawn protection
+    for (const f of [a, b, c]) f.combat.protectedUntil = 0;
+    b.combat.health = BLASTER_DAMAGE;
+    arena.endTick(t - TICK_MS, players); // a frame of history with everyone alive
+    arena.fire(a, quantizeAngle(0), Math.round(t - TICK_MS), 100, t - 5, 11);
+    arena.fire(a, quantizeAngle(0), Math.round(t - TICK_MS), 100, t - 5, 12); // cooldown: not fired
+    // d, between a and b, joined after the frame the shots rewind to: not in a's way.
+    const d: Fighter = { id: 4, state: { x: 250, y: 300, vx: 0, vy: 0 }, combat: arena.newcomer(0) };
+    d.combat.protectedUntil = 0;
+    players.set(4, d);
+    arena.fire(d, quantizeAngle(0), Math.round(t - TICK_MS), 100, t - 5, 21);
+    arena.endTick(t, players);
+    expect(b.combat.alive).toBe(false);
+    const shots = events.of(EventType.Shot);
+    expect(shots.map((s) => [s.shooter, s.seq, s.target, s.refused])).toEqual([
+      [1, 11, 2, 0],
+      [4, 21, 2, 0],
+    ]);
+    // One Hit (the kill); the second beam stopped at b, not at c behind it.
+    expect(events.of(EventType.Hit).map((h) => h.victim)).toEqual([2]);
+    expect(shots[1]!.x1).toBeLessThan(400);
+    expect(c.combat.health).toBe(MAX_HEALTH);
+  });
+});
+
+describe('the history frame of a tick with a kill', () => {
+  it("says what that tick's snapshot says: a shot rewound to just after the kill does not find the victim", () => {
+    const t = setup();
+    t.b.combat.protectedUntil = 0;
+    t.b.combat.health = BLASTER_DAMAGE;
+    t.until(3000);
+    t.step(true); // kills b, in this tick
+    expect(t.b.combat.alive).toBe(false);
+    const killTick = t.now() - TICK_MS;
+    for (let i = 0; i < 12; i++) t.step(); // past the cooldown
+    // A view 10 ms after the kill tick: b is in no snapshot from that tick on.
+    t.arena.fire(t.a, quantizeAngle(0), Math.round(killTick + 10), 10_000, Number.NaN, 77);
+    t.step();
+    const last = t.events.of(EventType.Shot).at(-1)!;
+    expect(last).toMatchObject({ seq: 77, target: -1 });
+  });
+});
