@@ -18,7 +18,8 @@ import {
   type SnapshotMsg,
 } from '../../protocol/index.ts';
 import { BUDGET_MAX_WAIT } from '../../game-server/net/budget.ts';
-import type { DustupServer } from '../../game-server/server.ts';
+import { createServer, type DustupServer } from '../../game-server/server.ts';
+import { silentLogger } from '../../game-server/logger.ts';
 import { perTestServer, waitFor } from './harness.ts';
 
 const fx = perTestServer();
@@ -105,7 +106,8 @@ describe('bandwidth budget over sockets', () => {
     await waitFor(() => ticks(server) >= to + 3, 'a three-second window', 10_000);
     const bytes = (p: Player): number => p.snapshots.filter((s) => s.tick >= from && s.tick < to).reduce((n, s) => n + s.bytes, 0);
     const seconds = 3;
-    expect(bytes(small)).toBeLessThanOrEqual(4096 * seconds * 1.1);
+    // Over any window a bucket lets through its rate times the window plus what it held (one second's worth).
+    expect(bytes(small)).toBeLessThanOrEqual(4096 * (seconds + 1));
     expect(bytes(plain)).toBeGreaterThan(1.3 * bytes(small));
     // It was sent blocks for several cells, and no cell with news waited past the bound
     // (a cell without news needs no block: the client's dead reckoning is exact there).
@@ -156,4 +158,23 @@ describe('bandwidth budget over sockets', () => {
     const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^dustup_snapshots_held_total [1-9]/m);
   }, 60_000);
+});
+
+describe('--max-bytes-per-second', () => {
+  it('caps what a client asks for; a smaller ask is kept', async () => {
+    const server = await fx.start({ maxBytesPerSecond: 8000 });
+    const greedy = new Player(server.port, { budget: 1_000_000, report: true });
+    const modest = new Player(server.port, { budget: 5000, report: true });
+    fx.onCleanup(() => [greedy, modest].forEach((p) => p.stop()));
+    await waitFor(() => greedy.welcomed && modest.welcomed, 'both to join', 5000);
+    const caps = [...server.game.directory.rooms.values()].flatMap((r) => [...r.players.values()].map((p) => p.channel.budget.capBytesPerSecond)).sort((a, b) => a - b);
+    expect(caps).toEqual([5000, 8000]);
+  });
+
+  it('outside 4096..100000000 the server does not start', async () => {
+    for (const bad of [4095, 100_000_001, 5000.5])
+      await expect(createServer({ port: 0, host: '127.0.0.1', logger: silentLogger(), processMetrics: false, maxBytesPerSecond: bad })).rejects.toThrow(
+        /max bytes per second must be 4096\.\.100000000/,
+      );
+  });
 });
