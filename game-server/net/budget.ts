@@ -59,10 +59,12 @@ const ENGAGED_SLOTS = 8;
 /**
  * Received-tick pacing, ms beyond the round trip: past SLOW the rate is cut (at most
  * once per CUT_EVERY); past HOLD no snapshot is sent until the client catches up.
- * SLOW is above the jitter of a bad mobile link (the bench's "bad" profile: ±40 ms).
+ * SLOW is above the jitter of a bad mobile link (the bench's "bad" profile: ±40 ms) and
+ * the input gaps of a browser at 7 frames/s; HOLD lets a GC pause or a busy load
+ * generator ride through, and at 64 KiB/s still queues at most ~64 KB, not megabytes.
  */
-const SLOW_MS = 120;
-const HOLD_MS = 400;
+const SLOW_MS = 150;
+const HOLD_MS = 1000;
 const CUT_EVERY_MS = 250;
 const CUT_FACTOR = 0.7;
 /** From the floor back to the cap in this long, linearly, while the client keeps up. */
@@ -179,7 +181,7 @@ export class ClientBudget {
       this.rate = Math.min(this.capBytesPerSecond, this.rate + (this.capBytesPerSecond * dt) / RECOVER_MS);
     }
     this.tokens = Math.min(this.burst, this.tokens + (this.rate * dt) / 1000);
-    if (excess > Math.max(HOLD_MS, 12 * this.tickMs)) {
+    if (excess > Math.max(HOLD_MS, 30 * this.tickMs)) {
       totals.snapshotsHeld++;
       return false;
     }

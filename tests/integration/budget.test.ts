@@ -59,7 +59,7 @@ class Player {
       this.timer = setInterval(() => {
         if (!this.welcomed || this.ws.readyState !== WebSocket.OPEN) return;
         r = (r * 1103515245 + 12345) >>> 0;
-        if (r % 10 === 0) dir = dirs[r % dirs.length]!;
+        if (r % 3 === 0) dir = dirs[(r >>> 8) % dirs.length]!;
         const input: InputMsg = { kind: ClientKind.Input, seq: ++this.seq, buttons: opts.move ? dir : 0, aim: opts.move ? r & 255 : 0 };
         if (opts.report && this.lastTick >= 0) input.ackTick = this.lastTick;
         this.ws.send(encodeClientMessage(input));
@@ -94,7 +94,8 @@ describe('bandwidth budget over sockets', () => {
     const server = await fx.start({ mapId: 'dense', maxPlayers: 80, maxConnectionsPerIp: 0 });
     const players: Player[] = [];
     fx.onCleanup(() => players.forEach((p) => p.stop()));
-    await crowd(server, 60, players);
+    // 76 movers turning often and re-aiming every input: about 6 KB/s of news for a watcher.
+    await crowd(server, 76, players);
     const small = new Player(server.port, { budget: 4096, report: true });
     const plain = new Player(server.port, { report: true });
     players.push(small, plain);
@@ -123,7 +124,7 @@ describe('bandwidth budget over sockets', () => {
     expect(stats.budget.now.longestWait).toBeLessThanOrEqual(BUDGET_MAX_WAIT);
   }, 60_000);
 
-  it('a reader that stops reading is held by its received-tick reports within about half a second, where one that does not report is sent every snapshot; reading again, it is sent again', async () => {
+  it('a reader that stops reading is held by its received-tick reports within about a second, where one that does not report is sent every snapshot; reading again, it is sent again', async () => {
     const server = await fx.start({ mapId: 'dense', maxPlayers: 40, maxConnectionsPerIp: 0 });
     const players: Player[] = [];
     fx.onCleanup(() => players.forEach((p) => p.stop()));
@@ -151,8 +152,8 @@ describe('bandwidth budget over sockets', () => {
     };
     const held = during(reporting, before.reporting - 5);
     const sent = during(silent, before.silent - 5);
-    // 400 ms past its round trip is about 12 snapshots; the other got all ~75.
-    expect(held.n).toBeLessThanOrEqual(24);
+    // A second past its round trip is about 30 snapshots; the other got all ~75.
+    expect(held.n).toBeLessThanOrEqual(45);
     expect(held.bytes).toBeLessThan(64 * 1024);
     expect(sent.n).toBeGreaterThan(60);
     const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text());

@@ -340,7 +340,7 @@ describe('received-tick feedback', () => {
     expect(f.excessMs(10_000)).toBe(0);
   });
 
-  it('a client that stops reporting is slowed, then held within about HOLD_MS past its round trip, and resumes when it catches up', () => {
+  it('a client that stops reporting is slowed, then held within about a second past its round trip, and resumes when it catches up', () => {
     const grid = new InterestGrid(2048, 2048);
     const budget = new ClientBudget(grid, TICK_MS, 65536);
     const totals = newBudgetTotals();
@@ -360,10 +360,10 @@ describe('received-tick feedback', () => {
     };
     for (let i = 0; i < 60; i++) expect(step(i >= 3)).toBe(true);
     expect(budget.rate).toBe(65536);
-    // It stops reading (no reports): held within 400 ms of excess plus the round trip.
+    // It stops reading (no reports): held within a second of excess plus the round trip.
     let sentAfterStall = 0;
     while (step(false)) sentAfterStall++;
-    expect(sentAfterStall * TICK_MS).toBeLessThanOrEqual(400 + rtt + 2 * TICK_MS);
+    expect(sentAfterStall * TICK_MS).toBeLessThanOrEqual(1000 + rtt + 2 * TICK_MS);
     expect(totals.snapshotsHeld).toBe(1);
     expect(totals.slowdowns).toBeGreaterThan(0);
     expect(budget.rate).toBeLessThan(65536);
