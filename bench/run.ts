@@ -33,6 +33,8 @@ interface Scenario {
   maxPlayers: number;
   snapshotMode: 'delta' | 'full';
   ramp: number;
+  /** The server's --max-bytes-per-second (absent: its default, 64 KiB/s). */
+  budget?: number;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -45,7 +47,14 @@ const SCENARIOS: Scenario[] = [
     { name: `dense-${n}`, what: `${n} players in the dense arena, all on one screen`, map: 'dense', bots: n, maxPlayers: n, snapshotMode: 'delta', ramp: 100 },
     { name: `dense-${n}-full`, what: `dense-${n}, but full state to everyone`, map: 'dense', bots: n, maxPlayers: n, snapshotMode: 'full', ramp: 100 },
   ]),
+  // Bandwidth budget (issue 10): dense-400 runs with the default 64 KiB/s budget; the same
+  // load without any budget, and with one small enough to bite (12 KB/s).
+  { name: 'dense-400-nobudget', what: 'dense-400 without a bandwidth budget', map: 'dense', bots: 400, maxPlayers: 400, snapshotMode: 'delta', ramp: 100, budget: 100_000_000 },
+  { name: 'dense-400-budget12k', what: 'dense-400 with a 12 KB/s budget per client', map: 'dense', bots: 400, maxPlayers: 400, snapshotMode: 'delta', ramp: 100, budget: 12_000 },
 ];
+
+/** The budget each scenario's clients had, bytes/s (the server default when not set). */
+const budgetOf = (s: Scenario): number => s.budget ?? 65536;
 
 interface Result {
   scenario: string;
@@ -70,7 +79,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 let pin: { server: string; bots: string } | undefined;
 
 function startServer(s: Scenario): Promise<ServerProcess> {
-  return startServerProcess(['--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode], pin?.server);
+  const budget = s.budget === undefined ? [] : ['--max-bytes-per-second', String(s.budget)];
+  return startServerProcess(['--map', s.map, '--max-players', String(s.maxPlayers), '--snapshot-mode', s.snapshotMode, ...budget], pin?.server);
 }
 
 interface ServerStats {
@@ -188,6 +198,12 @@ async function main(): Promise<void> {
         `(${(full.bytesPerClientPerSec / delta.bytesPerClientPerSec).toFixed(1)}x fewer), ` +
         `server CPU ${fmt(delta.serverCpuPct)}% vs ${fmt(full.serverCpuPct)}% (${fmt(delta.serverCpuPct / full.serverCpuPct, 2)}x)`,
     );
+  }
+  // Bandwidth budget: each delta run's bytes per client against its clients' budget.
+  for (const r of results) {
+    const s = SCENARIOS.find((x) => x.name === r.scenario)!;
+    if (s.snapshotMode !== 'delta' || !r.bytesPerClientPerSec || budgetOf(s) >= 100_000_000) continue;
+    console.log(`${r.scenario}: ${fmt(r.bytesPerClientPerSec / 1000, 2)} KB/s per client against a budget of ${fmt(budgetOf(s) / 1000, 1)} KB/s (${fmt(r.bytesPerClientPerSec / budgetOf(s), 2)}x)`);
   }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -1,6 +1,7 @@
 import { DEFAULT_TICK_RATE, Limits, MAX_REWIND_MS } from '../protocol/index.ts';
 import { isProxySpec } from './http/forwarded-for.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { DEFAULT_MAX_BYTES_PER_SECOND } from './net/budget.ts';
 
 /** PEM files for serving https and wss directly (no proxy in front). */
 export interface TlsFiles {
@@ -63,6 +64,8 @@ export interface ServerConfig {
   slowConsumerTimeoutMs: number;
   /** 'full' sends everyone the whole room every snapshot: a baseline for the benchmark. */
   snapshotMode: 'delta' | 'full';
+  /** Bandwidth budget: most snapshot bytes per second per client (a client may ask for less). */
+  maxBytesPerSecond: number;
   /** Seed for spawn choice and room codes, so tests can be deterministic. */
   seed: number;
   /** Lag compensation's limit, ms: older views are refused (each Welcome carries it). */
@@ -142,6 +145,7 @@ export const defaultConfig = (): ServerConfig => ({
   sendSoftLimitBytes: 64 * 1024,
   slowConsumerTimeoutMs: 5000,
   snapshotMode: 'delta',
+  maxBytesPerSecond: DEFAULT_MAX_BYTES_PER_SECOND,
   seed: 0x5eed,
   maxRewindMs: MAX_REWIND_MS,
   allowUwsFallback: false,
@@ -188,6 +192,8 @@ export function validateConfig(c: ServerConfig): void {
   for (const p of c.trustProxy ?? [])
     if (!isProxySpec(p)) bad(`trusted proxies must be IP addresses or CIDR blocks, got "${p}"`);
   if (c.tls && (!c.tls.certFile || !c.tls.keyFile)) bad('TLS needs both a certificate file and a key file');
+  if (!Number.isInteger(c.maxBytesPerSecond) || c.maxBytesPerSecond < Limits.MIN_BYTES_PER_SECOND || c.maxBytesPerSecond > Limits.MAX_BYTES_PER_SECOND)
+    bad(`max bytes per second must be ${Limits.MIN_BYTES_PER_SECOND}..${Limits.MAX_BYTES_PER_SECOND}, got ${c.maxBytesPerSecond}`);
   if (!(c.resumeGraceMs >= 0)) bad(`resume grace must be >= 0, got ${c.resumeGraceMs}`);
   if (!(c.shutdownTimeoutMs >= 0)) bad(`shutdown timeout must be >= 0, got ${c.shutdownTimeoutMs}`);
   if (c.redisUrl !== null && !/^rediss?:\/\/[^\s]+$/.test(c.redisUrl)) bad(`redis URL must be redis://HOST:PORT (or rediss://), got "${c.redisUrl}"`);

@@ -78,6 +78,7 @@ export class Game {
       sendSoftLimitBytes: config.sendSoftLimitBytes,
       slowConsumerTimeoutMs: config.slowConsumerTimeoutMs,
       view: viewPolicyFor(config.snapshotMode),
+      maxBytesPerSecond: config.maxBytesPerSecond,
       maxRooms: config.maxRooms,
       random: seededRandom(config.seed),
       totals: this.roomTotals,
@@ -123,6 +124,7 @@ export class Game {
         shotsBeyondRewind: () => this.roomTotals.shotsBeyondRewind,
         input: this.roomTotals.input,
         directory: () => ({ ...this.directory.node, ...this.directory.status() }),
+        budget: this.roomTotals.budget,
       },
       { defaultMetrics: config.processMetrics },
     );

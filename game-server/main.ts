@@ -27,6 +27,8 @@ Options (environment variable in brackets):
   --map ID            map to load from assets/maps/ID.json      [DUSTUP_MAP] (default arena)
   --snapshot-mode M   delta (default) or full: full sends every client the whole
                       room every snapshot, as full-state servers do (benchmark baseline)
+  --max-bytes-per-second N  snapshot bytes per second per client, at most; a client may ask
+                      for less (4096..100000000)  [DUSTUP_MAX_BYTES_PER_SECOND] (default 65536)
   --max-rewind-ms MS  lag compensation's limit: a shot from an older view is refused,
                       100..1000                                 [DUSTUP_MAX_REWIND_MS] (default 500)
   --client-dir DIR    built client to serve                     (default game-client/dist)
@@ -210,6 +212,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
         'max-rooms': { type: 'string' },
         map: { type: 'string' },
         'snapshot-mode': { type: 'string' },
+        'max-bytes-per-second': { type: 'string' },
         'max-rewind-ms': { type: 'string' },
         'client-dir': { type: 'string' },
         'assets-dir': { type: 'string' },
@@ -265,6 +268,7 @@ export function configFromArgs(argv: string[], env: NodeJS.ProcessEnv): ServerCo
     maxRooms: intOption('--max-rooms', values['max-rooms'] ?? env.DUSTUP_MAX_ROOMS, d.maxRooms),
     mapId: values.map ?? env.DUSTUP_MAP ?? d.mapId,
     snapshotMode: snapshotMode(values['snapshot-mode'] ?? 'delta'),
+    maxBytesPerSecond: intOption('--max-bytes-per-second', values['max-bytes-per-second'] ?? env.DUSTUP_MAX_BYTES_PER_SECOND, d.maxBytesPerSecond),
     maxRewindMs: intOption('--max-rewind-ms', values['max-rewind-ms'] ?? env.DUSTUP_MAX_REWIND_MS, d.maxRewindMs),
     clientDir: resolve(values['client-dir'] ?? join(root, 'game-client', 'dist')),
     assetsDir: resolve(values['assets-dir'] ?? join(root, 'assets')),

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { describeCloseCode } from './net/close-names.ts';
+import type { BudgetTotals } from './net/budget.ts';
 import type { InputTotals } from './net/input-queue.ts';
 import type { NetTotals } from './net/session.ts';
 
@@ -25,6 +26,8 @@ export interface MetricSources {
   input: InputTotals;
   /** The room directory's view of this node (cluster, issue 11). */
   directory?: () => { id: string; epoch: number; kind: string; connected: boolean; rttMs: number };
+  /** Bandwidth budget counters of every client (net/budget.ts). */
+  budget: BudgetTotals;
 }
 
 /** Tick durations, seconds: a 30 Hz tick has 33 ms; most ticks take well under 1 ms. */
@@ -110,6 +113,18 @@ export class ServerMetrics {
         },
       });
     }
+    // Bandwidth budget, next to the slow-consumer figures above.
+    const budget = src.budget;
+    mirror(
+      r,
+      'dustup_snapshots_held_total',
+      'Snapshots not sent because the client reported receiving too far behind for its round trip (received-tick feedback)',
+      () => budget.snapshotsHeld,
+    );
+    mirror(r, 'dustup_budget_slowdowns_total', "Times a client's byte rate was cut because its snapshots arrived later than its round trip explains", () => budget.slowdowns);
+    mirror(r, 'dustup_budget_cells_deferred_total', 'Visible cells with news left out of a snapshot to keep within the client byte budget', () => budget.cellsDeferred);
+    mirror(r, 'dustup_budget_cells_forced_total', 'Cells sent beyond the budget because they had waited the longest allowed', () => budget.cellsForced);
+    mirror(r, 'dustup_budget_over_bytes_total', "Bytes sent beyond a client's budget (never-starved cells that did not fit)", () => budget.overBudgetBytes);
     const input = src.input;
     mirror(r, 'dustup_input_ticks_total', 'Ticks of connected players whose inputs had started (the base of the input figures)', () => input.ticks);
     mirror(r, 'dustup_input_starvations_total', 'Ticks on which a connected player had no input to apply', () => input.starved);

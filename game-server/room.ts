@@ -19,6 +19,7 @@ import {
   type PlayerState,
   type SelfState,
 } from '../protocol/index.ts';
+import { ClientBudget, DEFAULT_MAX_BYTES_PER_SECOND, newBudgetTotals, type BudgetTotals, type PlayerLocator } from './net/budget.ts';
 import { ClientChannel, type Backpressure, type ClientLink } from './net/client-channel.ts';
 import { EventFeed } from './net/event-feed.ts';
 import { InputQueue, newInputTotals, type InputTotals } from './net/input-queue.ts';
@@ -26,6 +27,7 @@ import { InterestGrid } from './net/interest-grid.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
 import { Arena, type Combatant, type ShotTotals } from './world/arena.ts';
+import { EngagementSink } from './world/engagements.ts';
 
 export interface Player {
   readonly id: number;
@@ -70,6 +72,8 @@ export interface RoomOptions {
   maxRewindMs?: number;
   /** Replays: a recording for each new room, or none (game-server/replay/). */
   recording?: RecordingFactory;
+  /** Bandwidth budget: the most snapshot bytes per second per client (default DEFAULT_MAX_BYTES_PER_SECOND). */
+  maxBytesPerSecond?: number;
 }
 
 // ---- replay recording hook (game-server/replay/) ----
@@ -91,9 +95,11 @@ export interface RoomTotals extends ShotTotals {
   snapshotsSkipped: number;
   /** Input buffer figures of every player (net/input-queue.ts). */
   input: InputTotals;
+  /** Bandwidth budget figures of every client (net/budget.ts). */
+  budget: BudgetTotals;
 }
 
-export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0, shotsBeyondRewind: 0, input: newInputTotals() });
+export const newRoomTotals = (): RoomTotals => ({ snapshotsSent: 0, snapshotsSkipped: 0, shotsBeyondRewind: 0, input: newInputTotals(), budget: newBudgetTotals() });
 
 /**
  * InputTiming goes out at most this often per player, and only when the adjust changed:
@@ -115,7 +121,8 @@ export class Room {
   readonly players = new Map<number, Player>();
   private readonly dt: number;
   private readonly taken: InputMsg[] = [];
-  private readonly snapshots: SnapshotBuilder;
+  /** Read by the tick bench (blocks encoded vs served from cache). */
+  readonly snapshots: SnapshotBuilder;
   private readonly blocks: Uint8Array[] = [];
   /** Every frame of a tick is written here in turn; transports copy what they send. */
   private readonly writer = new SnapshotWriter();
@@ -156,9 +163,28 @@ export class Room {
     this.backpressure = { softLimitBytes: opts.sendSoftLimitBytes, timeoutMs: opts.slowConsumerTimeoutMs };
     this.totals = opts.totals ?? newRoomTotals();
     this.events = new EventFeed(grid);
-    this.arena = new Arena(map, opts.tickRate, opts.random, this.events, this.totals, opts.maxRewindMs);
+    // Bandwidth budget: combat events also tell each client's budget who it is fighting.
+    const sink = new EngagementSink(this.events, this.players, () => this.now);
+    this.arena = new Arena(map, opts.tickRate, opts.random, sink, this.totals, opts.maxRewindMs);
     this.recording = opts.recording?.(this, { events: this.events, snapshots: this.snapshots, grid }) ?? null;
   }
+
+  /** Bandwidth budget: a new connection's, sized to this room's grid and capped by the server's limit. */
+  private budgetFor(link: ClientLink): ClientBudget {
+    const max = this.opts.maxBytesPerSecond ?? DEFAULT_MAX_BYTES_PER_SECOND;
+    return new ClientBudget(this.snapshots.grid, 1000 / this.opts.tickRate, max, link.askedBytesPerSecond ?? 0);
+  }
+
+  /** Where a player of this room is, for the budget (its own position and its opponents'). */
+  private readonly locator: PlayerLocator = {
+    locate: (id, out) => {
+      const p = this.players.get(id);
+      if (!p) return false;
+      out.x = p.state.x;
+      out.y = p.state.y;
+      return true;
+    },
+  };
 
   get size(): number {
     return this.players.size;
@@ -176,7 +202,7 @@ export class Room {
     if (this.closed) throw new Error(`room ${this.code} is closed`);
     if (this.isFull) throw new Error(`room ${this.code} is full`);
     const at = this.arena.spawnPoint(this.players.values());
-    const channel = new ClientChannel(id, link);
+    const channel = new ClientChannel(id, link, this.budgetFor(link));
     const player: Player = {
       id,
       name,
@@ -245,7 +271,7 @@ export class Room {
    * the client restarts its own on every connection.
    */
   resume(player: Player, link: ClientLink): void {
-    player.channel = new ClientChannel(player.id, link);
+    player.channel = new ClientChannel(player.id, link, this.budgetFor(link));
     player.inputs.reset();
     player.fireArrivals.clear();
     player.lastAppliedSeq = 0;
@@ -364,10 +390,18 @@ export class Room {
       return;
     }
     const blocks = this.blocks;
-    const baseTick = this.snapshots.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
+    // Bandwidth budget: cells by priority within the client's rate, paced by what it reports receiving.
+    const budgeted = this.policy.budgeted;
+    const now = info.time + info.lateness;
+    if (budgeted && !c.budget.pace(now, totals.budget)) return;
+    const baseTick = budgeted
+      ? c.budget.choose(this.snapshots, c.view, c.baseline, p.id, this.locator, info.tick, now, blocks, totals.budget)
+      : this.snapshots.blocksFor(c.view, this.policy.baseline(c.baseline), blocks);
     const self = writeSelfState(p.state, p.selfState);
-    c.send(this.writer.write(info.tick, Math.round(info.time), p.lastAppliedSeq, baseTick, self, c.view, blocks));
+    const frame = this.writer.write(info.tick, Math.round(info.time), p.lastAppliedSeq, baseTick, self, c.view, blocks);
+    c.send(frame);
     c.delivered(info.tick);
+    if (budgeted) c.budget.delivered(info.tick, now, frame.byteLength, totals.budget);
     totals.snapshotsSent++;
   }
 

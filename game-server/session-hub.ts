@@ -138,6 +138,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
   private dispatch(s: PlayerSession, msg: ClientMessage): void {
     switch (msg.kind) {
       case ClientKind.Hello: {
+        s.askedBytesPerSecond = msg.maxBytesPerSecond ?? 0;
         const answer = this.lobby.hello(s, msg);
         if (!answer) {
           this.awaitingHello.delete(s);
@@ -168,6 +169,7 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         if (!s.inputLimiter.take(this.now())) throw new ProtocolError(CloseCode.RateLimited, 'too many inputs per second');
         s.slot.inputs.push(msg, this.now());
         if (msg.viewTime !== undefined) s.slot.fireArrivals.set(msg.seq, this.now());
+        if (msg.ackTick !== undefined) s.slot.channel.acked(msg.ackTick, this.now());
         return;
       case ClientKind.Viewport:
         s.setViewport(msg.width, msg.height);

@@ -74,6 +74,10 @@ export const Limits = {
   MAX_RAW_CHAT: 240,
   /** Input.viewTime: ms on the server's clock, an unsigned 32-bit integer. */
   MAX_VIEW_TIME: 0xffffffff,
+  /** Hello.maxBytesPerSecond: most a client may ask for (100 MB/s, beyond any link). */
+  MAX_BYTES_PER_SECOND: 100_000_000,
+  /** Least snapshot budget a client gets, bytes/s, whatever it asks: headers and its own cell. */
+  MIN_BYTES_PER_SECOND: 4096,
 } as const;
 
 /**
@@ -100,6 +104,8 @@ export interface HelloMsg {
   resumeToken?: string;
   /** A seat ticket from POST /api/seat (cluster matchmaking): redeemed once, on the node it names. */
   ticket?: string;
+  /** Snapshot bytes per second this client wants at most (the server also caps it). */
+  maxBytesPerSecond?: number;
 }
 
 /**
@@ -118,6 +124,12 @@ export interface InputMsg {
    * sampled this input. The server rewinds them to it (capped) to judge the shot.
    */
   viewTime?: number;
+  /**
+   * The tick of the latest snapshot received: the server paces snapshots by it, so a
+   * link that queues them up is slowed before its buffers fill (nil viewTime before it
+   * when Fire is not held).
+   */
+  ackTick?: number;
 }
 
 /** [3, clientTime]: the client's clock in ms, echoed back in the pong. */

@@ -8,7 +8,8 @@
  *
  * Field types: uint / int (integers), float (any number), str (UTF-8), flag (uint 0/1,
  * a boolean in TypeScript), array (see `records` / `items`), rest (every remaining
- * element). `optional` fields are trailing: a frame may stop before them.
+ * element). `optional` fields are trailing: a frame may stop before them; an absent
+ * optional field followed by a present one is written as nil (never as the last element).
  */
 import { BUTTON_MASK, Button, CREATE_PRIVATE_ROOM, Limits, ROOM_CODE_ALPHABET } from './messages.ts';
 import { PROTOCOL_VERSION } from './version.ts';
@@ -86,6 +87,15 @@ export const CLIENT_SCHEMA = [
         expected: `1..${Limits.SEAT_TICKET_MAX} base64url characters`,
         doc: `optional (v6): a seat ticket from \`POST /api/seat\` (§14), 1..${Limits.SEAT_TICKET_MAX} characters of \`A-Z a-z 0-9 - _\` (else 4001); \`room\` must be the code the seat answer named. Unknown, expired, used or for another node: 4012`,
       },
+      // Bandwidth budget (issue 10, protocol 6): a client on a slow or metered link asks for less.
+      {
+        name: 'maxBytesPerSecond',
+        type: 'uint',
+        optional: true,
+        min: 1,
+        max: Limits.MAX_BYTES_PER_SECOND,
+        doc: `optional (nil when absent before a later field): 1..${Limits.MAX_BYTES_PER_SECOND}, the most snapshot bytes per second you want (§17). The server takes the smaller of this and its own limit, and at least ${Limits.MIN_BYTES_PER_SECOND}`,
+      },
     ],
   },
   {
@@ -110,6 +120,15 @@ export const CLIENT_SCHEMA = [
         max: Limits.MAX_VIEW_TIME,
         presentWith: { field: 'buttons', bit: Button.Fire },
         doc: '**present exactly when Fire is set** (else 4001): 0..4294967295, the server time in ms (the timeline of Snapshot.serverTime, rounded) at which you were drawing the other players when you sampled this input; the server rewinds them to it to judge the shot (§12)',
+      },
+      // Received-tick feedback (issue 10, protocol 6): the budget follows what really arrives.
+      {
+        name: 'ackTick',
+        type: 'uint',
+        optional: true,
+        min: 0,
+        max: Limits.MAX_SEQ,
+        doc: 'optional: 0..4294967295, the `tick` of the latest Snapshot you have received (after a nil `viewTime` when Fire is not set). The server holds back snapshots while too many are in flight for your round trip (§17); without it, only its send buffer does',
       },
     ],
   },

@@ -184,20 +184,27 @@ export function readStrict(m: CompiledMessage, value: unknown[]): Record<string,
   if (n < m.required + 1 || n > m.fields.length + 1) throw malformed(m.lengthError);
   const fields = m.fields;
   const vals = scratch;
+  // Bit i: field i is present. An optional field may be nil when a later element
+  // follows (it is absent), never as the last element: one shape per meaning.
+  let present = 0;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    const present = i + 1 < n;
+    const inFrame = i + 1 < n;
+    const nil = inFrame && f.optional && value[i + 1] === null;
+    if (nil && i + 2 >= n) throw malformed(`${m.label}.${f.name}: nil as the last element`);
+    const here = inFrame && !nil;
     if (f.presentWith !== null) {
-      // One shape per meaning: the field comes exactly with its bit, nothing to guess.
+      // The field comes exactly with its bit, nothing to guess.
       const on = ((vals[f.presentWith.index] as number) & f.presentWith.bit) !== 0;
-      if (on !== present) throw malformed(f.presentWith.error);
+      if (on !== here) throw malformed(f.presentWith.error);
     }
-    if (!present) break;
-    vals[i] = f.read(value[i + 1]);
+    if (!inFrame) break;
+    if (here) {
+      vals[i] = f.read(value[i + 1]);
+      present |= 1 << i;
+    }
   }
-  // A nil stands in only for a field some later element follows: one shape per meaning.
-  if (n > m.required + 1 && vals[n - 2] === undefined) throw malformed(`${m.label}.${fields[n - 2]!.name} may be nil only before a later field`);
-  const build = (m.builders[n] ??= builder(m, n - 1));
+  const build = (m.builders[present] ??= builder(m, present));
   return build(vals);
 }
 
@@ -206,15 +213,16 @@ const scratch: unknown[] = [];
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * The object of a message with its first `count` fields present, as a function written
+ * The object of a message with the fields of the bit set `present`, as a function written
  * for that shape: an object literal with fixed keys is what V8 builds fastest, where
  * storing computed keys one by one costs several times the whole decode of an Input.
  * The keys are the schema's own identifiers, checked here; nothing from a frame is
  * compiled. Built on first use, so a client that never validates never compiles one.
  */
-function builder(m: CompiledMessage, count: number): (vals: readonly unknown[]) => Record<string, unknown> {
+function builder(m: CompiledMessage, present: number): (vals: readonly unknown[]) => Record<string, unknown> {
   const parts = [`kind: ${m.kind}`];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < m.fields.length; i++) {
+    if ((present & (1 << i)) === 0) continue;
     const name = m.fields[i]!.name;
     if (!IDENTIFIER.test(name)) throw new Error(`${m.label}: field name ${name} is not an identifier`);
     parts.push(`${name}: v[${i}]`);

@@ -22,6 +22,8 @@ export interface BotsConfig {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
+  /** Snapshot bytes per second each bot asks for (Hello.maxBytesPerSecond); 0: the server's. */
+  budget: number;
   workers: number;
   /** Where to write the JSON report, or null. */
   jsonPath: string | null;
@@ -69,6 +71,8 @@ Options:
                                                                 (default ${DEFAULTS.behaviour})
   --latency MS         extra one-way delay, each direction, inside the bots (default 0)
   --jitter MS          plus up to this much random delay each way; order is kept (default 0)
+  --budget BYTES       snapshot bytes per second each bot asks the server for at most
+                       (a client on a slow link); 0 = the server's limit   (default 0)
   --workers W          worker threads to spread the bots over   (default: cores - 1 = ${defaultWorkers()})
   --json FILE          also write the report as JSON to FILE
   --seed N             seed for every random choice (same seed, same run) (default ${DEFAULTS.seed})
@@ -153,6 +157,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
           behavior: { type: 'string' },
           latency: { type: 'string' },
           jitter: { type: 'string' },
+          budget: { type: 'string' },
           workers: { type: 'string' },
           json: { type: 'string' },
           seed: { type: 'string' },
@@ -204,6 +209,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
 
     const latencyMs = decimal('latency', values.latency, DEFAULTS.latencyMs, 0, 10_000, 'ms');
     const jitterMs = decimal('jitter', values.jitter, DEFAULTS.jitterMs, 0, 10_000, 'ms');
+    const budget = integer('budget', values.budget, 0, 0, 100_000_000);
     const workers = integer('workers', values.workers, defaultWorkers(), 1, 256);
     const seed = integer('seed', values.seed, DEFAULTS.seed, 0, 0xffffffff);
     let jsonPath: string | null = null;
@@ -227,6 +233,7 @@ export function parseBotArgs(argv: string[]): ParseResult {
         behaviour: b as BehaviourName,
         latencyMs,
         jitterMs,
+        budget,
         workers: Math.min(workers, bots),
         jsonPath,
         seed,

@@ -23,6 +23,8 @@ export interface BotEnvironment extends Clock {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
+  /** Hello.maxBytesPerSecond to ask for; 0 or absent: none. */
+  budget?: number;
   seed: number;
   namePrefix: string;
   /** Join through POST /api/seat on `url`'s node (cluster matchmaking). */
@@ -109,6 +111,7 @@ export class Bot {
       name: `${env.namePrefix}${this.index + 1}`,
       room,
       now: env.now,
+      maxBytesPerSecond: env.budget ? env.budget : undefined,
       WebSocket: laggyWebSocketCtor(
         { latencyMs: env.latencyMs, jitterMs: env.jitterMs, random: lagRandom, scheduler: env.scheduler },
         (s) => (this.socket = s),

@@ -36,6 +36,8 @@ export interface BotsReport {
     behaviour: string;
     latencyMs: number;
     jitterMs: number;
+    /** Hello.maxBytesPerSecond each bot asked for; null: none. */
+    budget: number | null;
     workers: number;
     seed: number;
   };
@@ -209,6 +211,7 @@ export function buildReport(run: RunSummary): BotsReport {
       behaviour: cfg.behaviour,
       latencyMs: cfg.latencyMs,
       jitterMs: cfg.jitterMs,
+      budget: cfg.budget || null,
       workers: cfg.workers,
       seed: cfg.seed,
     },
@@ -372,7 +375,8 @@ export function formatReport(r: BotsReport): string {
   rows.push([
     'dustup-bots report',
     `${c.bots} ${c.behaviour} bots, ${r.elapsedS.toFixed(1)} s, ${c.url}` +
-      (c.latencyMs || c.jitterMs ? `, latency ${c.latencyMs}+${c.jitterMs} ms each way` : ''),
+      (c.latencyMs || c.jitterMs ? `, latency ${c.latencyMs}+${c.jitterMs} ms each way` : '') +
+      (c.budget ? `, asking ${c.budget} B/s` : ''),
   ]);
   section('bots');
   row('connected', `${r.bots.connected} / ${r.bots.target}` + (r.bots.started < r.bots.target ? ` (${r.bots.started} started)` : ''));

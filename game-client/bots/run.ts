@@ -132,6 +132,7 @@ export async function runLoadTest(cfg: BotsConfig, io: RunIO): Promise<BotsRepor
       behaviour: cfg.behaviour,
       latencyMs: cfg.latencyMs,
       jitterMs: cfg.jitterMs,
+      budget: cfg.budget,
       seed: cfg.seed,
       namePrefix: cfg.namePrefix,
       room: cfg.room,

@@ -36,6 +36,8 @@ export interface SwarmConfig {
   behaviour: BehaviourName;
   latencyMs: number;
   jitterMs: number;
+  /** Hello.maxBytesPerSecond each bot asks for; 0 or absent: none. */
+  budget?: number;
   seed: number;
   namePrefix: string;
   /** A room code every bot joins, or '' (quick play, or --rooms groups). */
@@ -146,6 +148,7 @@ export class Swarm {
       behaviour: cfg.behaviour,
       latencyMs: cfg.latencyMs,
       jitterMs: cfg.jitterMs,
+      budget: cfg.budget,
       seed: cfg.seed,
       namePrefix: cfg.namePrefix,
       seat: cfg.seat === true,

@@ -8,6 +8,8 @@ import type { Game } from '../game.ts';
 import { DEFAULT_WINDOW } from '../tick-stats.ts';
 import type { Logger } from '../logger.ts';
 import { registerDirectoryRoutes, type DirectoryRouteContext } from './directory-routes.ts';
+import { summarizeBudgets, type ClientBudget } from '../net/budget.ts';
+import type { Room } from '../room.ts';
 import type { StaticResult, StaticRoot } from '../static-files.ts';
 import { registerReplayRoutes } from './replay-routes.ts';
 
@@ -90,6 +92,8 @@ export function registerRoutes(app: TemplatedApp, ctx: RouteContext): void {
         tickWindow: { first, count: stats.totalTicks - first },
         // Cumulative since start: a reader takes the difference over its window.
         input: { ...input },
+        // Bandwidth budget: cumulative counters, and every open connection's state now.
+        budget: { ...game.roomTotals.budget, now: summarizeBudgets(openBudgets(game.directory.rooms.values())) },
         tickOverruns: game.loop.overruns,
         cpuUserUs: cpu.user,
         cpuSystemUs: cpu.system,
@@ -181,4 +185,9 @@ function sendStatic(res: HttpResponse, result: StaticResult, head: boolean): voi
       res.endWithoutBody();
     } else res.end(result.file.body);
   });
+}
+
+/** The budgets of every open connection (for /api/stats). */
+function* openBudgets(rooms: Iterable<Room>): Iterable<ClientBudget> {
+  for (const room of rooms) for (const p of room.players.values()) if (p.channel.open) yield p.channel.budget;
 }

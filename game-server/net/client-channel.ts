@@ -6,6 +6,7 @@
  * a new channel: a fresh baseline, since the new socket has received nothing yet.
  */
 import { CloseCode, NO_BASELINE, type ViewRect } from '../../protocol/index.ts';
+import type { ClientBudget } from './budget.ts';
 import type { EventRecipient } from './event-feed.ts';
 import type { ClientBaseline } from './snapshot-builder.ts';
 import type { ViewPolicy } from './view-policy.ts';
@@ -22,6 +23,8 @@ export interface ClientLink {
   bufferedAmount(): number;
   /** Run fn with its sends leaving in one write (Transport.cork). */
   cork(fn: () => void): void;
+  /** Snapshot bytes per second the client asked for in its Hello (0 or absent: no ask). */
+  readonly askedBytesPerSecond?: number;
 }
 
 /** Over softLimitBytes buffered a snapshot is skipped; skipped for timeoutMs running, the client is closed. */
@@ -54,6 +57,8 @@ export class ClientChannel implements EventRecipient {
     /** The player's id. */
     readonly id: number,
     readonly link: ClientLink,
+    /** Its bandwidth budget and received-tick pacing (net/budget.ts): per connection, like the baseline. */
+    readonly budget: ClientBudget,
   ) {
     this.view = this.rectA;
   }
@@ -96,6 +101,11 @@ export class ClientChannel implements EventRecipient {
         `not reading: send buffer over ${limits.softLimitBytes} bytes for ${limits.timeoutMs} ms`,
       );
     return false;
+  }
+
+  /** The client reports it has received the snapshot of `tick` (Input.ackTick). */
+  acked(tick: number, now: number): void {
+    this.budget.feedback.acked(tick, now);
   }
 
   /** The snapshot of `tick` for this tick's view went out: later ones delta against it. */

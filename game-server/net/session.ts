@@ -49,6 +49,8 @@ export class Session<Slot = unknown> implements ClientLink {
   /** The area the client draws, world px (clamped); 1280x720 until it says otherwise. */
   viewWidth = 1280;
   viewHeight = 720;
+  /** Hello.maxBytesPerSecond (0: none asked); the room caps it by the server's flag. */
+  askedBytesPerSecond = 0;
 
   constructor(
     readonly id: number,

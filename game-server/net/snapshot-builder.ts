@@ -11,6 +11,12 @@
  * Baselines are kept per snapshot tick (HISTORY of them), so a client that was skipped
  * (backpressure) deltas against what it last received, and an unreliable transport could
  * later delta against the last acknowledged tick the same way.
+ *
+ * With a bandwidth budget (net/budget.ts) each cell has its own baseline per client: a
+ * cell left out of a client's snapshots is dead-reckoned by that client (its decoder
+ * advances a cell without a block), so its copy is the frame it last got, advanced once
+ * per snapshot since. cellBlock() deltas against exactly that copy, and caches by
+ * (cell, tick, advance), so every client whose copy is the same shares one encoding.
  */
 import {
   DEAD_RECKONING_TOLERANCE,
@@ -31,7 +37,22 @@ import {
 } from '../../protocol/index.ts';
 import type { InterestGrid } from './interest-grid.ts';
 
-const HISTORY = 8;
+/**
+ * Frames kept: a cell's per-client baseline must still be here to delta against it, so
+ * this bounds how long a budget may leave a cell out (BUDGET_MAX_WAIT, net/budget.ts).
+ * About a second at 30 Hz; older copies get a full block.
+ */
+export const HISTORY = 32;
+/**
+ * A copy this many snapshots old gets the cell's full block (encoded once, shared by all)
+ * instead of a delta of its own: by then most players have turned or re-aimed, so the
+ * delta saves little, while every distinct age is one more encoding per cell per tick
+ * (at dense 400 with a 12 KB/s budget: 41 blocks encoded a tick with it, 98 without,
+ * for the same bytes).
+ */
+const FULL_AFTER = 8;
+/** Largest `advance` cellBlock is asked for (a cell waits at most HISTORY snapshots). */
+const MAX_ADVANCE = 63;
 
 interface Frame {
   tick: number;
@@ -60,11 +81,19 @@ export class SnapshotBuilder {
   private readonly fullCache = new Map<number, Uint8Array>();
   private readonly deltaCache = new Map<number, Map<number, Uint8Array | null>>();
   private readonly empty = emptyCell();
+  /** Reused for a baseline advanced by the snapshots a client went without its cell. */
+  private readonly advanced = emptyCell();
+  /** An empty full block per cell: clears a client's copy that can no longer be delta'd. */
+  private readonly clearBlocks = new Map<number, Uint8Array>();
   /** Blocks encoded / served from cache since creation (for the benchmark). */
   encoded = 0;
   reused = 0;
 
-  constructor(readonly grid: InterestGrid) {}
+  /** history: frames kept (tests shorten it to reach the start-over path sooner). */
+  constructor(
+    readonly grid: InterestGrid,
+    private readonly historySize = HISTORY,
+  ) {}
 
   /**
    * Record this snapshot tick's state. What is recorded for each player is the state
@@ -75,7 +104,7 @@ export class SnapshotBuilder {
   capture(tick: number, players: Iterable<RemoteSource>): void {
     if (this.current.tick !== NO_BASELINE) {
       this.history.push(this.current);
-      if (this.history.length > HISTORY) this.history.shift();
+      if (this.history.length > this.historySize) this.history.shift();
     }
     const cells = new Map<number, CellMembers>();
     const seen = new Set<number>();
@@ -143,6 +172,45 @@ export class SnapshotBuilder {
     return baseTick;
   }
 
+  /** Whether the frame of `tick` is still kept (a baseline older than HISTORY is not). */
+  hasFrame(tick: number): boolean {
+    return this.frame(tick) !== undefined;
+  }
+
+  /**
+   * The block that brings a client's copy of `cell` to this tick, or null when it needs
+   * none. `since`: the tick of the frame the client last got for this cell, NO_BASELINE
+   * when it holds no copy; `advance`: the snapshots it has applied since without a
+   * block for this cell (each moved its players one displacement on).
+   */
+  cellBlock(cell: number, since: number, advance: number): Uint8Array | null {
+    const cur = this.current.cells.get(cell);
+    if (since === NO_BASELINE) return cur ? this.full(cell, cur) : null;
+    const base = this.frame(since);
+    // Too old to delta against: replace the copy whole (or clear it).
+    if (!base || advance > MAX_ADVANCE) return cur ? this.full(cell, cur) : this.clearBlock(cell, base);
+    if (advance >= FULL_AFTER && cur) return this.full(cell, cur);
+    const prev = base.cells.get(cell);
+    if (!cur && !prev) return null;
+    if (advance === 0 || !prev) return this.delta(cell, base, prev ?? this.empty, cur ?? this.empty, true, advance);
+    return this.delta(cell, base, advanceCell(prev, advance, this.advanced), cur ?? this.empty, true, advance);
+  }
+
+  private frame(tick: number): Frame | undefined {
+    if (tick === NO_BASELINE) return undefined;
+    if (this.current.tick === tick) return this.current;
+    for (let i = this.history.length - 1; i >= 0; i--) if (this.history[i]!.tick === tick) return this.history[i];
+    return undefined;
+  }
+
+  private clearBlock(cell: number, base: Frame | undefined): Uint8Array | null {
+    // A copy that was empty then stays empty (nothing moves in an empty cell).
+    if (base && !base.cells.has(cell)) return null;
+    let b = this.clearBlocks.get(cell);
+    if (!b) this.clearBlocks.set(cell, (b = encodeCellBlock(encodeFullCell(cell, this.empty))));
+    return b;
+  }
+
   private full(cell: number, m: CellMembers): Uint8Array {
     let b = this.fullCache.get(cell);
     if (b) {
@@ -155,10 +223,12 @@ export class SnapshotBuilder {
     return b;
   }
 
-  private delta(cell: number, base: Frame, prev: CellMembers, cur: CellMembers, consecutive: boolean): Uint8Array | null {
+  private delta(cell: number, base: Frame, prev: CellMembers, cur: CellMembers, consecutive: boolean, advance = 0): Uint8Array | null {
     let perBase = this.deltaCache.get(base.tick);
     if (!perBase) this.deltaCache.set(base.tick, (perBase = new Map()));
-    const hit = perBase.get(cell);
+    // Keyed by cell and advance: consecutive-from-blocksFor and advance 0 describe the same copy.
+    const key = cell * (MAX_ADVANCE + 1) + advance;
+    const hit = perBase.get(key);
     if (hit !== undefined) {
       this.reused++;
       return hit;
@@ -166,9 +236,21 @@ export class SnapshotBuilder {
     const arr = encodeCellDelta(cell, prev, cur, consecutive);
     const b = arr ? encodeCellBlock(arr) : null;
     if (b) this.encoded++;
-    perBase.set(cell, b);
+    perBase.set(key, b);
     return b;
   }
+}
+
+/** `from`'s members moved `n` displacements on, into `out` (reused). */
+function advanceCell(from: CellMembers, n: number, out: CellMembers): CellMembers {
+  const len = from.ids.length;
+  out.ids.length = out.X.length = out.Y.length = out.dX.length = out.dY.length = out.aim.length = 0;
+  for (let i = 0; i < len; i++) {
+    const dX = from.dX[i]!;
+    const dY = from.dY[i]!;
+    pushMember(out, from.ids[i]!, from.X[i]! + n * dX, from.Y[i]! + n * dY, dX, dY, from.aim[i]!);
+  }
+  return out;
 }
 
 /** The motion receivers were last told (the cell's motion fields, by name), and the truth then. */

@@ -12,6 +12,8 @@ export interface ViewPolicy {
   view(x: number, y: number, width: number, height: number, out: ViewRect): ViewRect;
   /** What a snapshot to a client whose last one is `last` deltas against. */
   baseline(last: ClientBaseline): ClientBaseline;
+  /** Whether snapshots go by each client's bandwidth budget (net/budget.ts); full state is sent whole. */
+  readonly budgeted: boolean;
 }
 
 export type ViewPolicyFactory = (grid: InterestGrid) => ViewPolicy;
@@ -20,6 +22,7 @@ export type ViewPolicyFactory = (grid: InterestGrid) => ViewPolicy;
 export const interestView: ViewPolicyFactory = (grid) => ({
   view: (x, y, width, height, out) => grid.viewAround(x, y, width, height, out),
   baseline: (last) => last,
+  budgeted: true,
 });
 
 const NO_DELTA: ClientBaseline = Object.freeze({ tick: NO_BASELINE, view: null }) as ClientBaseline;
@@ -27,7 +30,7 @@ const NO_DELTA: ClientBaseline = Object.freeze({ tick: NO_BASELINE, view: null }
 /** Everything, whole, every snapshot: what full-state servers send. */
 export const fullStateView: ViewPolicyFactory = (grid) => {
   const all = wholeMap(grid);
-  return { view: () => all, baseline: () => NO_DELTA };
+  return { view: () => all, baseline: () => NO_DELTA, budgeted: false };
 };
 
 export function viewPolicyFor(mode: 'delta' | 'full'): ViewPolicyFactory {

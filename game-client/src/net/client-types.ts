@@ -22,6 +22,11 @@ export interface GameClientOptions {
   name: string;
   /** Room code to join (case-insensitive); "" or absent = quick play. */
   room?: string;
+  /**
+   * Snapshot bytes per second to ask the server for at most (Hello.maxBytesPerSecond):
+   * a slow or metered link asks for less. Absent: the server's limit.
+   */
+  maxBytesPerSecond?: number;
   /** WebSocket constructor; default globalThis.WebSocket (pass the `ws` package in Node 20). */
   WebSocket?: WebSocketCtor;
   /** Local clock, ms; default performance.now. update() and message arrivals both use it. */

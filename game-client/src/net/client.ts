@@ -94,6 +94,7 @@ export class GameClient extends ClientEvents {
         room: this.roomAsked,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
         seat: opts.seat ? (opts.seat === true ? httpSeat(opts.url) : opts.seat) : null,
+        maxBytesPerSecond: opts.maxBytesPerSecond,
       },
       {
         welcome: (msg, arrival) => this.welcomed(msg, arrival),

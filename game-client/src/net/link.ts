@@ -45,6 +45,8 @@ export interface LinkOptions {
   reconnect: ReconnectOptions | null;
   /** Ask where to play before each fresh join (POST /api/seat); absent: connect to `url` directly. */
   seat?: SeatAsk | null;
+  /** Hello.maxBytesPerSecond: the snapshot budget to ask for (absent: the server's). */
+  maxBytesPerSecond?: number;
 }
 
 export interface LinkEvents {
@@ -224,8 +226,10 @@ export class ReconnectingLink {
     this.s = { state: 'opening', conn, since: now };
     conn.onOpen(() => {
       const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.opts.name, room: this.room } as const;
-      if (seat) conn.send({ ...hello, room: seat.room, ticket: seat.ticket });
-      else conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
+      const budget = this.opts.maxBytesPerSecond;
+      const asked = budget ? { ...hello, maxBytesPerSecond: budget } : hello;
+      if (seat) conn.send({ ...asked, room: seat.room, ticket: seat.ticket });
+      else conn.send(this.resumeToken ? { ...asked, resumeToken: this.resumeToken } : asked);
     });
     conn.onClose((code, reason) => {
       const s = this.s;

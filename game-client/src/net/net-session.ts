@@ -266,6 +266,9 @@ export class NetSession {
     // A shot carries the moment the others were drawn at: the server judges it there.
     const firing = (buttons & Button.Fire) !== 0;
     m.viewTime = firing ? this.viewTime() : undefined;
+    // The server paces snapshots by what really arrives (bandwidth budget, protocol 6).
+    const got = this.decoder.lastTick;
+    m.ackTick = got >= 0 ? got : undefined;
     this.send(m);
     if (firing && this.shots.fires(seq)) this.predictShot(seq, aim);
   };

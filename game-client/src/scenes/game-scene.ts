@@ -7,6 +7,7 @@
  */
 import Phaser from 'phaser';
 import { ConnectError, GameClient } from '../net/client.ts';
+import { budgetFromQuery } from '../net/budget-param.ts';
 import { pixelRatio } from '../display.ts';
 import { setTestStateProvider, type DustupTestState } from '../test-hook.ts';
 import { MatchHud } from '../ui/match-hud.ts';
@@ -79,6 +80,8 @@ export class GameScene extends Phaser.Scene {
       url: wsUrl(),
       name: this.params.name,
       room: this.params.room,
+      // Bandwidth budget: ?budget=BYTES asks the server for at most that many snapshot bytes a second.
+      maxBytesPerSecond: budgetFromQuery(window.location.search),
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
       reconnect: !replay && !this.params.watch,

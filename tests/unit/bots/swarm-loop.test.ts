@@ -11,6 +11,7 @@ const config: SwarmConfig = {
   behaviour: 'idle',
   latencyMs: 0,
   jitterMs: 0,
+  budget: 0,
   seed: 1,
   namePrefix: 'bot',
   room: '',

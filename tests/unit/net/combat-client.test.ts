@@ -105,7 +105,11 @@ describe('GameClient combat', () => {
     env.client.setButtons(Button.Left);
     env.clock.t += 1000 / 30;
     env.client.update();
-    expect(env.inputs().at(-1)).toEqual({ kind: ClientKind.Input, seq: env.inputs().length, buttons: Button.Left, aim: 0 });
+    const last = env.inputs().at(-1)!;
+    // ...and the tick of the latest snapshot received (protocol 6's received-tick feedback).
+    expect(last).toEqual({ kind: ClientKind.Input, seq: env.inputs().length, buttons: Button.Left, aim: 0, ackTick: last.ackTick });
+    expect('viewTime' in last).toBe(false);
+    expect(Number.isInteger(last.ackTick)).toBe(true);
   });
 
   it('passes events on in order with the match updated; while dead it sends no buttons; chat is cleaned', async () => {

@@ -568,6 +568,8 @@ const readmeExamples = (): Uint8Array[] => {
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', resumeToken: 'q3Yb8xJ0sKp2Lm9TzR4vWA' }),
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: 'QK7MZ', ticket: 'Zt4mQ9wLx2cV8bN1rK6pHg' }),
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224 }),
+    encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224, ackTick: 1800 }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', maxBytesPerSecond: 16000 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345.5 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345 }),
     encodeClientMessage({ kind: ClientKind.Viewport, width: 1280, height: 720 }),
@@ -642,7 +644,7 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(18);
+    expect(examples.length).toBe(20);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 

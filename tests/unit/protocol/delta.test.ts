@@ -543,7 +543,9 @@ function runWorld(seed: number, ticks: number, g: Geometry = SPREAD, players = 5
   const rng = makeRng(seed);
   const grid = new InterestGrid(g.mapPx, g.mapPx);
   expect(grid.cols).toBe(g.cells);
-  const builder = new SnapshotBuilder(grid);
+  // Eight frames of history (the server keeps more, for the budget's older cell copies):
+  // the skip bursts below are sized to run past eight, so restarts are exercised.
+  const builder = new SnapshotBuilder(grid, 8);
   const world = new World(rng, players, g);
 
   const follower = (): ((tick: number) => { x: number; y: number }) => {

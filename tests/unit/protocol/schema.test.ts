@@ -5,6 +5,8 @@ import {
   ClientKind,
   EVENT_SCHEMA,
   EventType,
+  Limits,
+  ProtocolError,
   SERVER_SCHEMA,
   ServerKind,
   decodeServerMessage,
@@ -52,8 +54,8 @@ describe('the schema and the TypeScript constants agree', () => {
 
   it('a client message encodes as [kind, ...its schema fields in order], and validates back', () => {
     const samples = [
-      { kind: 1, version: 5, name: 'Ann', room: 'ABCD', resumeToken: 'tok', ticket: 'tk' },
-      { kind: 2, seq: 9, buttons: 16, aim: 3, viewTime: 77 },
+      { kind: 1, version: 5, name: 'Ann', room: 'ABCD', resumeToken: 'tok', ticket: 'tk', maxBytesPerSecond: 65536 },
+      { kind: 2, seq: 9, buttons: 16, aim: 3, viewTime: 77, ackTick: 40 },
       { kind: 3, clientTime: 5.5 },
       { kind: 4, width: 640, height: 480 },
       { kind: 5, text: 'hi' },
@@ -64,6 +66,41 @@ describe('the schema and the TypeScript constants agree', () => {
       expect(arr).toEqual([msg.kind, ...spec.fields.map((f) => (msg as Record<string, unknown>)[f.name])]);
       expect(validateClientMessage(arr)).toEqual(msg);
     }
+  });
+});
+
+describe('absent optional fields before present ones (protocol version 6)', () => {
+  it('travel as nil and decode as absent: an Input without Fire reporting its received tick', () => {
+    const msg = { kind: 2, seq: 9, buttons: 0, aim: 3, ackTick: 40 } as const;
+    const arr = strictDecode(encodeClientMessage(msg)) as unknown[];
+    expect(arr).toEqual([2, 9, 0, 3, null, 40]);
+    const back = validateClientMessage(arr);
+    expect(back).toEqual(msg);
+    expect(Object.keys(back)).toEqual(['kind', 'seq', 'buttons', 'aim', 'ackTick']);
+  });
+
+  it('a Hello asking for a budget without a resume token', () => {
+    const msg = { kind: 1, version: 6, name: 'Ann', room: '', maxBytesPerSecond: 8000 } as const;
+    const arr = strictDecode(encodeClientMessage(msg)) as unknown[];
+    expect(arr).toEqual([1, 6, 'Ann', '', null, null, 8000]);
+    expect(validateClientMessage(arr)).toEqual(msg);
+  });
+
+  it('nil as the last element, nil for a required field, and nil viewTime with Fire are refused', () => {
+    for (const bad of [
+      [2, 9, 0, 3, null],
+      [2, 9, 0, 3, null, null],
+      [2, 9, null, 3],
+      [2, 9, 16, 3, null, 40],
+      [1, 6, 'Ann', '', null],
+      [1, 6, 'Ann', '', 'tok', null],
+    ])
+      expect(() => validateClientMessage(bad), JSON.stringify(bad)).toThrow(ProtocolError);
+  });
+
+  it('a budget outside 1..MAX_BYTES_PER_SECOND is refused', () => {
+    for (const v of [0, -1, 1.5, Limits.MAX_BYTES_PER_SECOND + 1])
+      expect(() => validateClientMessage([1, 6, 'Ann', '', null, v])).toThrow(ProtocolError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CloseCode, NO_BASELINE } from '../../../protocol/index.ts';
+import { ClientBudget } from '../../../game-server/net/budget.ts';
 import { ClientChannel, type ClientLink } from '../../../game-server/net/client-channel.ts';
 import { InterestGrid } from '../../../game-server/net/interest-grid.ts';
 import { interestView } from '../../../game-server/net/view-policy.ts';
@@ -23,11 +24,12 @@ function link(): ClientLink & { buffered: number; closed: { code: number; reason
 }
 
 const limits = { softLimitBytes: 1000, timeoutMs: 500 };
+const budget = (): ClientBudget => new ClientBudget(new InterestGrid(4096, 4096), 1000 / 30, 65536);
 
 describe('ClientChannel', () => {
   it('skips while over the soft limit, forgives a client that catches up, and closes one stuck past the timeout', () => {
     const l = link();
-    const c = new ClientChannel(1, l);
+    const c = new ClientChannel(1, l, budget());
     expect(c.admit(0, limits)).toBe(true);
     l.buffered = 5000;
     expect(c.admit(100, limits)).toBe(false);
@@ -46,7 +48,7 @@ describe('ClientChannel', () => {
   });
 
   it("this tick's view never overwrites the view its baseline was sent with", () => {
-    const c = new ClientChannel(1, link());
+    const c = new ClientChannel(1, link(), budget());
     const policy = interestView(new InterestGrid(4096, 4096));
     expect(c.baseline).toEqual({ tick: NO_BASELINE, view: null });
     const v1 = c.look(policy, 500, 500);

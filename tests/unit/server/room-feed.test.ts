@@ -141,6 +141,7 @@ describe('views', () => {
           return p.view(x, y, w, h, out);
         },
         baseline: p.baseline,
+        budgeted: p.budgeted,
       };
     };
     return { factory, calls };
