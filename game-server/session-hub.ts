@@ -163,6 +163,12 @@ export class SessionHub implements ConnectionHandler<PlayerSession> {
         this.spectators.watch(s, msg);
         this.awaitingHello.delete(s);
         return;
+      case ClientKind.AllowWatching:
+        if (this.spectators?.isSpectator(s)) throw new ProtocolError(CloseCode.SpectatorInput, 'spectators cannot change the room');
+        if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'allow-watching before hello');
+        if (!this.spectators) return;
+        this.spectators.allow(s.slot.room, s.slot.id, msg.allow === 1);
+        return;
       case ClientKind.Input:
         if (this.spectators?.isSpectator(s)) throw new ProtocolError(CloseCode.SpectatorInput, 'spectators cannot play: inputs are refused');
         if (s.phase !== 'playing' || !s.slot) throw new ProtocolError(CloseCode.UnexpectedMessage, 'input before hello');

@@ -18,6 +18,8 @@ export const ClientKind = {
   Chat: 5,
   /** A spectator's first message instead of Hello (protocol version 6). */
   Watch: 6,
+  /** A private room's creator lets spectators in (or not) (protocol version 6). */
+  AllowWatching: 7,
 } as const;
 
 /** Server -> client kinds. */
@@ -166,7 +168,18 @@ export interface WatchMsg {
   room: string;
 }
 
-export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMsg | WatchMsg;
+/**
+ * [7, allow]: sent by a private room's creator (its longest-present player): 1 lets
+ * anyone with the code watch it (Watch), 0 stops new spectators. Public rooms can always
+ * be watched. From anyone else: 4002.
+ */
+export interface AllowWatchingMsg {
+  kind: typeof ClientKind.AllowWatching;
+  /** 1: allow, 0: no new spectators. */
+  allow: number;
+}
+
+export type ClientMessage = HelloMsg | InputMsg | PingMsg | ViewportMsg | ChatMsg | WatchMsg | AllowWatchingMsg;
 
 // ---- server -> client ----
 

@@ -176,7 +176,14 @@ export const CLIENT_SCHEMA = [
     name: 'Watch',
     fields: [
       { name: 'version', type: 'uint', min: 0, max: 0xffff, doc: `0..65535; must equal the server's \`PROTOCOL_VERSION\` (${PROTOCOL_VERSION}) or close 4000` },
-      { name: 'room', type: 'str', pattern: WATCH_ROOM_RE, expected: 'a room code', doc: 'the code of a public room to watch (§16); anything else: 4001; no such public room: 4004; its spectator seats full: 4003' },
+      { name: 'room', type: 'str', pattern: WATCH_ROOM_RE, expected: 'a room code', doc: 'the code of a room to watch (§16): public, or private with its creator\'s leave (AllowWatching); anything else: 4001; no such room to watch: 4004; its spectator seats full: 4003' },
+    ],
+  },
+  {
+    kind: 7,
+    name: 'AllowWatching',
+    fields: [
+      { name: 'allow', type: 'uint', min: 0, max: 1, doc: '1: anyone with the code may watch this private room (§16); 0: no new spectators. Only from the room\'s creator (its longest-present player), else 4002' },
     ],
   },
 ] as const satisfies readonly MessageSpec[];

@@ -12,6 +12,8 @@ import { SpectatorFeed, type SpectatorFeedOptions } from './spectator-feed.ts';
 export class Spectators {
   private readonly feeds = new WeakMap<Room, SpectatorFeed>();
   private readonly watching = new Map<ClientLink, SpectatorFeed>();
+  /** Private rooms whose creator lets spectators in. */
+  private readonly allowed = new WeakSet<Room>();
 
   constructor(
     /** The server's rooms by code (the directory's). */
@@ -36,11 +38,24 @@ export class Spectators {
     if (msg.version !== PROTOCOL_VERSION)
       throw new ProtocolError(CloseCode.VersionMismatch, `protocol version ${msg.version} is not supported; this server speaks ${PROTOCOL_VERSION}`);
     const room = this.rooms().get(msg.room);
-    const feed = room && room.isPublic && !room.closed ? this.feeds.get(room) : undefined;
-    if (!feed) throw new ProtocolError(CloseCode.RoomNotFound, `no public room ${msg.room} to watch`);
+    const watchable = room && !room.closed && (room.isPublic || this.allowed.has(room));
+    const feed = watchable ? this.feeds.get(room) : undefined;
+    if (!feed) throw new ProtocolError(CloseCode.RoomNotFound, `no room ${msg.room} to watch (a private room needs its creator's leave)`);
     feed.add(s);
     s.phase = 'playing';
     this.watching.set(s, feed);
+  }
+
+  /**
+   * AllowWatching from player `id`: only the room's creator decides, taken to be its
+   * longest-present player (the one who created it, while it stays). Spectators already
+   * watching stay either way; a public room is always watchable.
+   */
+  allow(room: Room, id: number, allow: boolean): void {
+    const first = room.players.keys().next().value;
+    if (first !== id) throw new ProtocolError(CloseCode.UnexpectedMessage, "only the room's creator may let spectators in");
+    if (allow) this.allowed.add(room);
+    else this.allowed.delete(room);
   }
 
   isSpectator(s: ClientLink): boolean {

@@ -115,4 +115,45 @@ describe('spectating', () => {
     watch(third, pub.roomCode);
     await waitFor(() => third.welcome(), 'a spectator again');
   });
+
+  it("a private room is watched with its code only once its creator allows it, and only the creator can", async () => {
+    await fx.start({ mapId: 'duel', spectatorDelayMs: 0 });
+    const host = fx.client();
+    const room = (await host.join('host', 'new')).roomCode;
+    const guest = fx.client();
+    await guest.join('guest', room);
+    const tryWatch = async (): Promise<TestClient> => {
+      const c = fx.client();
+      await c.open();
+      watch(c, room);
+      return c;
+    };
+    expect((await (await tryWatch()).closed()).code).toBe(CloseCode.RoomNotFound);
+    // Not the creator: refused, and the room stays closed to spectators.
+    guest.send({ kind: ClientKind.AllowWatching, allow: 1 });
+    expect((await guest.closed()).code).toBe(CloseCode.UnexpectedMessage);
+    expect((await (await tryWatch()).closed()).code).toBe(CloseCode.RoomNotFound);
+    host.send({ kind: ClientKind.AllowWatching, allow: 1 });
+    let spectator: TestClient | null = null;
+    const deadline = Date.now() + 3000;
+    while (!spectator && Date.now() < deadline) {
+      const c = await tryWatch();
+      await waitFor(() => c.welcome() || c.closeCode !== null, 'an answer');
+      if (c.welcome()) spectator = c;
+    }
+    expect(spectator, 'a spectator of the private room').not.toBeNull();
+    await waitFor(() => spectator!.snapshots().length > 0, 'its stream');
+    expect(spectator!.welcome()!.privateRoom).toBe(true);
+    // Closed again: new spectators are refused, the one watching stays.
+    host.send({ kind: ClientKind.AllowWatching, allow: 0 });
+    let refused = false;
+    const until = Date.now() + 3000;
+    while (!refused && Date.now() < until) {
+      const c = await tryWatch();
+      await waitFor(() => c.welcome() || c.closeCode !== null, 'an answer');
+      refused = c.closeCode === CloseCode.RoomNotFound;
+    }
+    expect(refused).toBe(true);
+    expect(spectator!.closeCode).toBeNull();
+  });
 });

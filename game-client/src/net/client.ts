@@ -191,6 +191,15 @@ export class GameClient extends ClientEvents {
     return this.link.send({ kind: ClientKind.Chat, text: clean });
   }
 
+  /**
+   * Spectating (game-client/src/replay/): as a private room's creator, let anyone with
+   * the code watch it (or stop letting new spectators in). False when not playing.
+   */
+  allowWatching(allow: boolean): boolean {
+    if (this.current.phase !== 'playing') return false;
+    return this.link.send({ kind: ClientKind.AllowWatching, allow: allow ? 1 : 0 });
+  }
+
   // ---- state ----
 
   /** Where the client stands, with what exists there (the session while playing). */

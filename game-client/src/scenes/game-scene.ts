@@ -24,6 +24,8 @@ import { ReplaySession } from '../replay/replay-session.ts';
 import { ReplayView } from '../replay/replay-view.ts';
 import { spectatorSocket } from '../replay/spectator-socket.ts';
 import { SpectatorView } from '../replay/spectator-view.ts';
+import { mountWatchPermission } from '../replay/watch-permission.ts';
+import { ui } from '../ui/dom.ts';
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -53,6 +55,8 @@ export class GameScene extends Phaser.Scene {
   private replayView: ReplayView | null = null;
   /** Watching a room live (params.watch): a spectator's socket, no own player. */
   private spectatorView: SpectatorView | null = null;
+  /** Removes the private room's "Let others watch" box. */
+  private unmountWatchPermission: (() => void) | null = null;
 
   constructor() {
     super('game');
@@ -104,6 +108,8 @@ export class GameScene extends Phaser.Scene {
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
         if (replay?.driver) this.startReplayView(replay, client);
+        if (welcome.privateRoom && !replay && !this.params.watch)
+          this.unmountWatchPermission = mountWatchPermission(ui.roomBadge(), welcome.roomCode, (on) => client.allowWatching(on));
         if (this.params.watch) {
           status.playing();
           this.spectatorView = new SpectatorView(welcome.roomCode, () => client.roster(), () => this.backToMenu());
@@ -209,6 +215,8 @@ export class GameScene extends Phaser.Scene {
     this.replayView = null;
     this.spectatorView?.destroy();
     this.spectatorView = null;
+    this.unmountWatchPermission?.();
+    this.unmountWatchPermission = null;
     this.replay = null;
     setTestStateProvider(null);
   }

@@ -168,6 +168,12 @@ export class MenuScene extends Phaser.Scene {
       watch(linkedReplay);
       return;
     }
+    // A spectator link (?watch=CODE) watches that room live.
+    const linkedWatch = new URLSearchParams(window.location.search).get('watch')?.trim().toUpperCase() ?? '';
+    if (linkedWatch && isValidRoomCode(linkedWatch) && this.opts.error === undefined && this.opts.room === undefined) {
+      this.scene.start('game', { name: 'Viewer', room: '', watch: linkedWatch } satisfies GameSceneData);
+      return;
+    }
 
     // An invitation link (?room=CODE) joins straight away when we already know the name.
     if (fromUrl && this.opts.room === undefined && !this.opts.error && nameInput.value && isValidRoomCode(roomInput.value)) {

@@ -185,6 +185,8 @@ function expectedClientArray(m: ClientMessage): StrictValue[] {
       return [m.kind, m.text];
     case ClientKind.Watch:
       return [m.kind, m.version, m.room];
+    case ClientKind.AllowWatching:
+      return [m.kind, m.allow];
   }
 }
 

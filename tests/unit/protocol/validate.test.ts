@@ -317,6 +317,9 @@ describe('decodeClientMessage on random input (seeded)', () => {
       case ClientKind.Watch:
         asArray = [msg.kind, msg.version, msg.room];
         break;
+      case ClientKind.AllowWatching:
+        asArray = [msg.kind, msg.allow];
+        break;
     }
     expect(Object.keys(msg).length, toHex(bytes)).toBe(asArray.length);
     expect(validateClientMessage(asArray)).toEqual(msg);
