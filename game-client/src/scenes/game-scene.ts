@@ -148,6 +148,8 @@ export class GameScene extends Phaser.Scene {
     this.client = null;
     this.combat?.destroy();
     this.combat = null;
+    this.world?.destroy();
+    this.world = null;
     this.matchHud?.destroy();
     this.matchHud = null;
     this.hud?.destroy();
