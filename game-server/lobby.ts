@@ -4,6 +4,7 @@
  * (kept for a resume, or removed). It talks to rooms through a RoomDirectory, the seam a
  * shared directory for several nodes will sit behind.
  */
+import { roundLengthMs } from './world/rounds.ts';
 import {
   CREATE_PRIVATE_ROOM,
   CloseCode,
@@ -85,6 +86,8 @@ export class Lobby {
     const directory = this.directory;
     const room =
       code === '' ? directory.quickPlay() : code === CREATE_PRIVATE_ROOM ? directory.create(false) : directory.byCode(code);
+    // Rounds (issue 13): only a private room being created takes a round length.
+    if (code === CREATE_PRIVATE_ROOM) room.useRounds(roundLengthMs(msg.roundSeconds));
     const id = this.nextPlayerId++;
     // Welcome first: the client must know its id before the roster and snapshots.
     this.welcome(s, id, room, false);

@@ -13,11 +13,15 @@ export function encodeClientMessage(msg: ClientMessage): Uint8Array {
   const fields = fieldsByKind[msg.kind]!;
   const m = msg as unknown as Readonly<Record<string, unknown>>;
   // Every client field is a scalar, so the array is the fields in order, up to the
-  // last optional one present.
+  // last optional one present; an absent one before it is written as its fallback.
   let end = fields.length;
   while (end > 0 && fields[end - 1]!.optional && m[fields[end - 1]!.name] === undefined) end--;
   const out: unknown[] = [msg.kind];
-  for (let i = 0; i < end; i++) out.push(m[fields[i]!.name]);
+  for (let i = 0; i < end; i++) {
+    const f = fields[i]!;
+    const v = m[f.name];
+    out.push(v === undefined ? f.fallback : v);
+  }
   return pack(out);
 }
 

@@ -62,6 +62,17 @@ export const CLIENT_SCHEMA = [
       { name: 'version', type: 'uint', min: 0, max: 0xffff, doc: `0..65535; must equal the server's \`PROTOCOL_VERSION\` (${PROTOCOL_VERSION}) or close 4000` },
       { name: 'name', type: 'str', maxLength: MAX_RAW_NAME, doc: `at most ${MAX_RAW_NAME} UTF-16 code units (longer: 4001). The server cleans it (see §9)` },
       { name: 'room', type: 'str', pattern: ROOM_RE, expected: `"", "${CREATE_PRIVATE_ROOM}" or a room code`, doc: '`""` for quick play, `"new"` for a new private room, or a room code (§9); anything else: 4001' },
+      // Rounds (protocol 6): before resumeToken, with a fallback, so a resuming Hello
+      // writes it as 0 and one that creates a room stops right after it.
+      {
+        name: 'roundSeconds',
+        type: 'uint',
+        optional: true,
+        fallback: 0,
+        min: 0,
+        max: Limits.MAX_ROUND_SECONDS,
+        doc: `optional, 0..${Limits.MAX_ROUND_SECONDS} (else 4001): with room \`"new"\`, the length of the new room's rounds in seconds (below ${Limits.MIN_ROUND_SECONDS}: ${Limits.MIN_ROUND_SECONDS}); 0 or absent: no rounds. Ignored with any other room (§14). A Hello with a resumeToken carries 0 here`,
+      },
       {
         name: 'resumeToken',
         type: 'str',
@@ -271,6 +282,32 @@ export const SERVER_SCHEMA = [
         doc: 'flat triples, uints: id, score, health (0 = dead, respawning) of everyone in the room, you included',
       },
       { name: 'pickupsTaken', type: 'array', items: 'uint', doc: 'indices of the pickups that are gone right now (§12)' },
+      {
+        name: 'positions',
+        type: 'array',
+        optional: true,
+        items: 'uint',
+        doc: `optional (protocol 6): flat pairs x, y in whole px, one pair per \`players\` entry in the same order: where everyone is, for the minimap and off-screen markers. Only in rooms of at most ${Limits.RADAR_MAX_PLAYERS} players (\`RADAR_MAX_PLAYERS\`), where MatchState is also resent every ${Limits.RADAR_EVERY_MS} ms (§14)`,
+      },
+    ],
+  },
+  {
+    kind: 19,
+    name: 'RoundState',
+    fields: [
+      { name: 'round', type: 'uint', doc: 'the round number, 1 for the first' },
+      { name: 'phase', type: 'uint', doc: '0 = playing (scores count), 1 = over (the scoreboard shows; nobody can be hurt)' },
+      { name: 'endsAt', type: 'float', doc: 'server time (the timeline of Snapshot.serverTime), ms, at which this phase ends: the round\'s end while playing, the next round\'s start while over' },
+      { name: 'lengthMs', type: 'uint', doc: "the room's round length, ms" },
+      {
+        name: 'standings',
+        type: 'array',
+        records: [
+          { name: 'id', type: 'uint', doc: 'player id' },
+          { name: 'score', type: 'uint', doc: 'kills in the round' },
+        ],
+        doc: 'flat pairs id, score: the round\'s final scores, best first (phase 1); empty while playing',
+      },
     ],
   },
   {

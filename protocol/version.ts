@@ -3,4 +3,4 @@
  * breaks prediction just as surely as a layout change). The server refuses a hello
  * whose version differs, with CloseCode.VersionMismatch.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;

@@ -159,6 +159,8 @@ const serverMessages: ServerMessage[] = [
   { kind: ServerKind.PlayerJoined, id: 0xffffffff, name: '' },
   { kind: ServerKind.PlayerLeft, id: 12 },
   { kind: ServerKind.InputTiming, adjust: -7, targetMs: 4 },
+  { kind: ServerKind.RoundState, round: 3, phase: 1, endsAt: 123456, lengthMs: 90000, standings: [{ id: 4, score: 7 }, { id: 2, score: 0 }] },
+  { kind: ServerKind.RoundState, round: 1, phase: 0, endsAt: 10000, lengthMs: 10000, standings: [] },
   { kind: ServerKind.Roster, players: [] },
   {
     kind: ServerKind.Roster,
@@ -224,6 +226,8 @@ function expectedServerArray(m: ServerMessage): StrictValue[] {
       return [m.kind, m.id];
     case ServerKind.InputTiming:
       return [m.kind, m.adjust, m.targetMs];
+    case ServerKind.RoundState:
+      return [m.kind, m.round, m.phase, m.endsAt, m.lengthMs, m.standings.flatMap((p) => [p.id, p.score])];
     case ServerKind.Events:
     case ServerKind.MatchState:
       throw new Error('events and match state are checked in events-codec.test.ts');
