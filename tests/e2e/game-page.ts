@@ -26,14 +26,15 @@ export interface GameFixture {
   base: string;
 }
 
-export async function startGameFixture(): Promise<GameFixture> {
+/** mapId: the server's map (default 'duel', everyone in sight; 'arena' is the 3,072 px default). */
+export async function startGameFixture(mapId = 'duel'): Promise<GameFixture> {
   const outDir = mkdtempSync(join(tmpdir(), 'dustup-e2e-client-'));
   await build({
     configFile: join(root, 'game-client', 'vite.config.ts'),
     logLevel: 'error',
     build: { outDir, emptyOutDir: true },
   });
-  const server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId: 'duel' });
+  const server = await startServer({ clientDir: outDir, assetsDir: join(root, 'assets'), mapId });
   const browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
   return { server, browser, base: `http://127.0.0.1:${server.port}/` };

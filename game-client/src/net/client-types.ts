@@ -21,6 +21,8 @@ export interface GameClientOptions {
   name: string;
   /** Room code to join (case-insensitive); "" or absent = quick play. */
   room?: string;
+  /** With room CREATE_PRIVATE_ROOM: the new room's round length, s (protocol 6; 0 or absent: none). */
+  roundSeconds?: number;
   /** WebSocket constructor; default globalThis.WebSocket (pass the `ws` package in Node 20). */
   WebSocket?: WebSocketCtor;
   /** Local clock, ms; default performance.now. update() and message arrivals both use it. */

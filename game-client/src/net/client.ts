@@ -91,6 +91,7 @@ export class GameClient extends ClientEvents {
         now: this.now,
         name: this.name,
         room: this.roomAsked,
+        roundSeconds: opts.roundSeconds,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
       },
       {

@@ -33,6 +33,8 @@ export interface LinkOptions {
   name: string;
   /** "" quick play, CREATE_PRIVATE_ROOM, or a room code (upper case). */
   room: string;
+  /** With room CREATE_PRIVATE_ROOM, the new room's round length, s (absent: none). */
+  roundSeconds?: number;
   /** null: the first close is final. */
   reconnect: ReconnectOptions | null;
 }
@@ -166,7 +168,8 @@ export class ReconnectingLink {
     this.s = { state: 'opening', conn, since: now };
     conn.onOpen(() => {
       const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.opts.name, room: this.room } as const;
-      conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : hello);
+      const rounds = this.room === CREATE_PRIVATE_ROOM && this.opts.roundSeconds ? { roundSeconds: this.opts.roundSeconds } : {};
+      conn.send(this.resumeToken ? { ...hello, resumeToken: this.resumeToken } : { ...hello, ...rounds });
     });
     conn.onClose((code, reason) => {
       const s = this.s;

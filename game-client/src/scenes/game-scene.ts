@@ -18,6 +18,14 @@ import { Hud } from './hud.ts';
 import { describeJoinFailure, type GameSceneData, type MenuSceneData } from './menu-scene.ts';
 import { PlayerInput } from './player-input.ts';
 import { WorldMap, loadCollisionMap } from './world-map.ts';
+import { OffscreenMarkers } from './offscreen-markers.ts';
+import { RoundHud } from '../ui/round-hud.ts';
+import { LagControl } from '../ui/lag-control.ts';
+import { lagFromQuery, laggyBrowserWebSocket, type PageLag } from '../net/browser-lag.ts';
+
+/** ?lag=MS&jitter=MS: the page's sockets are delayed (read once; the F3 control changes it). */
+const pageLag: PageLag | null = lagFromQuery(window.location.search);
+const pageSocket = pageLag ? laggyBrowserWebSocket(pageLag) : undefined;
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -40,6 +48,10 @@ export class GameScene extends Phaser.Scene {
   private readonly avatars = new Avatars(this);
   private readonly sfx = sharedSound();
   private readonly drawnPlayers: DrawnPlayer[] = [];
+  /** Where the others are drawn this frame, by id (markers and minimap). */
+  private readonly drawnOthers = new Map<number, { x: number; y: number }>();
+  private markers: OffscreenMarkers | null = null;
+  private readonly roundHud = new RoundHud();
   private leaving = false;
   private lastDebugAt = 0;
 
@@ -48,7 +60,7 @@ export class GameScene extends Phaser.Scene {
   }
 
   init(data: GameSceneData): void {
-    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '' };
+    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', roundSeconds: data?.roundSeconds ?? 0 };
     this.client = null;
     this.world = null;
     this.avatars.clear();
@@ -63,10 +75,15 @@ export class GameScene extends Phaser.Scene {
     this.matchHud = new MatchHud(this.sfx, (text) => this.client?.sendChat(text));
     this.controls = new PlayerInput(this, () => this.matchHud);
 
+    const lagAbort = new AbortController();
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => lagAbort.abort());
+    hud.lagControl = new LagControl(pageLag, () => this.client?.roomCode ?? '', lagAbort.signal);
     const client = new GameClient({
       url: wsUrl(),
+      ...(pageSocket ? { WebSocket: pageSocket } : {}),
       name: this.params.name,
       room: this.params.room,
+      roundSeconds: this.params.roundSeconds,
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
       reconnect: true,
@@ -79,6 +96,7 @@ export class GameScene extends Phaser.Scene {
       (welcome) => {
         if (this.leaving) return;
         this.world = new WorldMap(this, welcome.mapId);
+        this.markers = new OffscreenMarkers(this);
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
       },
@@ -123,6 +141,9 @@ export class GameScene extends Phaser.Scene {
     avatars.drawOthers(client.remotePlayers());
 
     const now = this.time.now;
+    const others = this.drawnOthers;
+    others.clear();
+    for (const [id, a] of avatars.others) others.set(id, a.body);
     if (this.combat) {
       const drawn = this.drawnPlayers;
       drawn.length = 0;
@@ -130,6 +151,9 @@ export class GameScene extends Phaser.Scene {
       for (const [id, a] of avatars.others) drawn.push({ id, x: a.body.x, y: a.body.y });
       this.combat.frame(now, drawn, ratio);
     }
+    this.markers?.frame(client, others);
+    const match = client.match;
+    this.roundHud.update(match.round, match.roundVersion, client.serverNow(), client.playerId, (id) => client.nameOf(id));
     if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
       this.lastDebugAt = now;
       this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats });
@@ -150,6 +174,9 @@ export class GameScene extends Phaser.Scene {
     this.combat = null;
     this.world?.destroy();
     this.world = null;
+    this.markers?.destroy();
+    this.markers = null;
+    this.roundHud.destroy();
     this.matchHud?.destroy();
     this.matchHud = null;
     this.hud?.destroy();
@@ -174,6 +201,8 @@ export class GameScene extends Phaser.Scene {
       roomCode: c.roomCode,
       self: me ? { x: me.x, y: me.y } : null,
       others: c.remotePlayers().map((p) => ({ id: p.id, name: p.name, x: p.x, y: p.y, screenX: p.x - view.x, screenY: p.y - view.y })),
+      markers: (this.markers?.shown ?? []).map((m) => ({ id: m.id, x: m.x, y: m.y })),
+      round: match.round ? { round: match.round.round, phase: match.round.phase, secondsLeft: (match.round.endsAt - c.serverNow()) / 1000, standings: match.round.standings.map((s) => ({ name: c.nameOf(s.id), score: s.score })) } : null,
       health: match.selfHealth,
       score: match.selfScore,
       alive: match.selfAlive,

@@ -27,6 +27,9 @@ export class Hud {
   private debugVisible = false;
   private lastDebugText = '';
 
+  /** The F3 overlay's lag control, shown with it (set by the game scene). */
+  lagControl: { setVisible(visible: boolean): void } | null = null;
+
   constructor(onBack: () => void) {
     show(ui.hud(), true);
     show(ui.roomBadge(), false);
@@ -42,6 +45,7 @@ export class Hud {
           ev.preventDefault();
           this.debugVisible = !this.debugVisible;
           show(ui.debug(), this.debugVisible);
+          this.lagControl?.setVisible(this.debugVisible);
         }
       },
       { signal },

@@ -116,7 +116,7 @@ describe('GameClient reconnection', () => {
     expect(FakeSocket.instances).toHaveLength(2);
     const s2 = FakeSocket.instances[1]!;
     s2.open();
-    expect(sent(s2)[0]).toEqual({ kind: ClientKind.Hello, version: expect.any(Number), name: 'Ann', room: '', resumeToken: 'token-one' });
+    expect(sent(s2)[0]).toEqual({ kind: ClientKind.Hello, version: expect.any(Number), name: 'Ann', room: '', roundSeconds: 0, resumeToken: 'token-one' });
 
     deliver(s2, welcome(7, 'token-two', true));
     await flush();
