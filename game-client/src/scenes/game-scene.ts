@@ -52,6 +52,7 @@ export class GameScene extends Phaser.Scene {
   private readonly drawnOthers = new Map<number, { x: number; y: number }>();
   private markers: OffscreenMarkers | null = null;
   private readonly roundHud = new RoundHud();
+  private readonly nameOf = (id: number): string => this.client?.nameOf(id) ?? '';
   private leaving = false;
   private lastDebugAt = 0;
 
@@ -153,7 +154,7 @@ export class GameScene extends Phaser.Scene {
     }
     this.markers?.frame(client, others);
     const match = client.match;
-    this.roundHud.update(match.round, match.roundVersion, client.serverNow(), client.playerId, (id) => client.nameOf(id));
+    this.roundHud.update(match.round, match.roundVersion, client.serverNow(), client.playerId, this.nameOf);
     if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
       this.lastDebugAt = now;
       this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats });

@@ -19,8 +19,9 @@ export interface ShownMarker extends EdgeMarker {
 
 export class OffscreenMarkers {
   private readonly pool: Phaser.GameObjects.Image[] = [];
-  /** What is drawn this frame (the test hook reads it). */
+  /** What is drawn this frame (the test hook reads it); entries reused from spare. */
   readonly shown: ShownMarker[] = [];
+  private readonly spare: ShownMarker[] = [];
 
   constructor(private readonly scene: Phaser.Scene) {
     if (!scene.textures.exists(TEXTURE)) {
@@ -36,16 +37,12 @@ export class OffscreenMarkers {
   frame(client: GameClient, drawn: ReadonlyMap<number, { x: number; y: number }>): void {
     const view = this.scene.cameras.main.worldView;
     const shown = this.shown;
+    for (const m of shown) this.spare.push(m);
     shown.length = 0;
-    const selfId = client.playerId;
-    const match = client.match;
-    const consider = (id: number, x: number, y: number): void => {
-      if (id === selfId || !match.isAlive(id)) return;
-      const m = edgeMarker(view, x, y, INSET);
-      if (m) shown.push({ id, ...m });
-    };
-    for (const [id, p] of drawn) consider(id, p.x, p.y);
-    for (const [id, p] of match.positions) if (!drawn.has(id)) consider(id, p.x, p.y);
+    this.view = view;
+    this.client = client;
+    for (const [id, p] of drawn) this.consider(id, p.x, p.y);
+    for (const [id, p] of client.match.positions) if (!drawn.has(id)) this.consider(id, p.x, p.y);
     for (let i = 0; i < shown.length; i++) {
       const m = shown[i]!;
       let img = this.pool[i];
@@ -57,6 +54,19 @@ export class OffscreenMarkers {
       img.setPosition(view.x + m.x, view.y + m.y).setRotation(m.angle).setTint(colorFor(m.id)).setVisible(true);
     }
     for (let i = shown.length; i < this.pool.length; i++) this.pool[i]!.setVisible(false);
+  }
+
+  private view: Phaser.Geom.Rectangle | null = null;
+  private client: GameClient | null = null;
+
+  private consider(id: number, x: number, y: number): void {
+    const client = this.client!;
+    if (id === client.playerId || !client.match.isAlive(id)) return;
+    const out = this.spare.pop() ?? { id: 0, x: 0, y: 0, angle: 0, distance: 0 };
+    if (edgeMarker(this.view!, x, y, INSET, out)) {
+      out.id = id;
+      this.shown.push(out);
+    } else this.spare.push(out);
   }
 
   destroy(): void {

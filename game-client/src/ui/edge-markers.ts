@@ -24,9 +24,10 @@ export interface EdgeMarker {
 
 /**
  * The marker for a player at (tx, ty), `inset` px inside the view's edge; null when the
- * player is on screen (its avatar shows where it is).
+ * player is on screen (its avatar shows where it is). Written into `out` when given (the
+ * scene calls this every frame and allocates nothing).
  */
-export function edgeMarker(view: ViewRect, tx: number, ty: number, inset: number): EdgeMarker | null {
+export function edgeMarker<M extends EdgeMarker>(view: ViewRect, tx: number, ty: number, inset: number, out?: M): M | EdgeMarker | null {
   if (tx >= view.x && tx <= view.x + view.width && ty >= view.y && ty <= view.y + view.height) return null;
   const hw = Math.max(0, view.width / 2 - inset);
   const hh = Math.max(0, view.height / 2 - inset);
@@ -34,5 +35,10 @@ export function edgeMarker(view: ViewRect, tx: number, ty: number, inset: number
   const dy = ty - (view.y + view.height / 2);
   // The largest step along (dx, dy) that stays inside the inset rectangle.
   const t = Math.min(dx === 0 ? Infinity : hw / Math.abs(dx), dy === 0 ? Infinity : hh / Math.abs(dy));
-  return { x: view.width / 2 + dx * t, y: view.height / 2 + dy * t, angle: Math.atan2(dy, dx), distance: Math.hypot(dx, dy) };
+  const m: EdgeMarker = out ?? { x: 0, y: 0, angle: 0, distance: 0 };
+  m.x = view.width / 2 + dx * t;
+  m.y = view.height / 2 + dy * t;
+  m.angle = Math.atan2(dy, dx);
+  m.distance = Math.hypot(dx, dy);
+  return m;
 }
