@@ -6,7 +6,6 @@
 import {
   Button,
   EventType,
-  Limits,
   Notice,
   ServerKind,
   SnapshotWriter,
@@ -27,6 +26,7 @@ import { InterestGrid } from './net/interest-grid.ts';
 import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
 import { Arena, type Combatant, type ShotTotals } from './world/arena.ts';
+import { RoomBroadcasts } from './world/room-broadcasts.ts';
 import { Rounds } from './world/rounds.ts';
 
 export interface Player {
@@ -112,6 +112,9 @@ export class Room {
   readonly arena: Arena;
   /** This tick's joins, leaves and events, flushed before its snapshots. */
   private readonly events: EventFeed;
+  /** MatchState and RoundState for everyone (issue 13), and this tick's frames of them. */
+  private readonly broadcasts: RoomBroadcasts;
+  private broadcastFrames: readonly Uint8Array[] = [];
   /** The players with an open channel this tick, their views worked out (reused every tick). */
   private readonly live: Player[] = [];
   /** What sendTick works on, for the player `sendingTo` (set per client per tick). */
@@ -141,6 +144,7 @@ export class Room {
     this.totals = opts.totals ?? newRoomTotals();
     this.events = new EventFeed(grid);
     this.arena = new Arena(map, opts.tickRate, opts.random, this.events, this.totals, opts.maxRewindMs);
+    this.broadcasts = new RoomBroadcasts(this.players, () => this.arena.pickups.taken());
   }
 
   get size(): number {
@@ -194,56 +198,19 @@ export class Room {
 
   /** Scores, health and taken pickups, for a client that (re)joins: events follow from here. */
   private sendMatchState(channel: ClientChannel): void {
-    channel.send(this.matchState(false));
+    channel.send(this.broadcasts.matchState(false));
     // Rounds (issue 13): a player who joins or resumes mid-round learns where the round is.
-    const round = this.rounds?.message();
-    if (round) channel.send(encodeServerMessage(round));
+    const round = this.broadcasts.roundState();
+    if (round) channel.send(round);
   }
 
-  // ---- small rooms and rounds (issue 13; the rules are in world/rounds.ts) ----
-
-  /** The room's rounds: only a private room created with a round length has them. */
-  rounds: Rounds | null = null;
-  private radarDue = 0;
-
-  /** Give this room rounds of lengthMs (before anyone plays in it). */
+  /** Give this room rounds of lengthMs (issue 13; before anyone plays in it). */
   useRounds(lengthMs: number): void {
-    if (lengthMs > 0 && !this.rounds) this.rounds = new Rounds(lengthMs);
+    if (lengthMs > 0 && !this.broadcasts.rounds) this.broadcasts.rounds = new Rounds(lengthMs);
   }
 
-  private matchState(positions: boolean): Uint8Array {
-    const all = [...this.players.values()];
-    const players = all.map((p) => ({ id: p.id, score: p.combat.score, health: p.combat.alive ? p.combat.health : 0 }));
-    const xy = positions ? all.flatMap((p) => [Math.max(0, Math.round(p.state.x)), Math.max(0, Math.round(p.state.y))]) : undefined;
-    return encodeServerMessage({ kind: ServerKind.MatchState, players, pickupsTaken: this.arena.pickups.taken(), positions: xy });
-  }
-
-  /** This tick's round and radar frames, for everyone (sendTick). */
-  private readonly extraFrames: Uint8Array[] = [];
-
-  /**
-   * After the tick's rules: the round clock, and in a small room everyone's position and
-   * health every RADAR_EVERY_MS (interest management shows only what is near, so without
-   * it two players on a big map could not find each other; a few players cost little).
-   */
-  private smallRoomTick(now: number): readonly Uint8Array[] {
-    const out = this.extraFrames;
-    out.length = 0;
-    const rounds = this.rounds;
-    const change = rounds?.tick(now, () => [...this.players.values()].map((p) => ({ id: p.id, score: p.combat.score })));
-    if (rounds && change) {
-      // A new round: everyone's score starts again (MatchState tells the clients).
-      if (change === 'started' && rounds.round > 1) for (const p of this.players.values()) p.combat.score = 0;
-      out.push(encodeServerMessage(rounds.message()!));
-      if (change === 'started' && rounds.round > 1) out.push(this.matchState(false));
-    }
-    if (this.players.size > Limits.RADAR_MAX_PLAYERS) return out;
-    // A newcomer has just had its MatchState: the first radar waits a period.
-    if (this.radarDue === 0) this.radarDue = now + Limits.RADAR_EVERY_MS;
-    if (now < this.radarDue) return out;
-    this.radarDue = now + Limits.RADAR_EVERY_MS;
-    out.push(this.matchState(true));
-    return out;
+  get rounds(): Rounds | null {
+    return this.broadcasts.rounds;
   }
 
   /** A chat line from a player: cleaned, then to everyone in the room with the next events. */
@@ -318,14 +285,14 @@ export class Room {
         p.lastAppliedSeq = input.seq;
         if (input.viewTime !== undefined) {
           const arrival = takeArrival(p.fireArrivals, input.seq, info.time);
-          if (alive && (input.buttons & Button.Fire) !== 0 && this.rounds?.playing !== false) arena.fire(p, input.aim, input.viewTime, info.tick, arrival);
+          if (alive && (input.buttons & Button.Fire) !== 0 && this.broadcasts.firing) arena.fire(p, input.aim, input.viewTime, info.tick, arrival);
         }
       }
     }
     arena.endTick(info.time, this.players);
     const due = this.snapshotDue(info.tick);
     // Round and radar frames go between this tick's events and its snapshot, in the same write.
-    const extra = this.smallRoomTick(info.time);
+    const extra = (this.broadcastFrames = this.broadcasts.tick(info.time));
     if (!due && this.events.pending === 0 && extra.length === 0) return;
     // Each open client's view, once per tick: its events and its snapshot both use it.
     const live = this.live;
@@ -360,7 +327,7 @@ export class Room {
   private sendTick(): void {
     const p = this.sendingTo!;
     this.events.deliver(p.channel);
-    for (const f of this.extraFrames) p.channel.send(f);
+    for (const f of this.broadcastFrames) p.channel.send(f);
     if (this.sendingSnapshot) this.sendSnapshot(p, this.sendingInfo!);
   }
 
