@@ -157,7 +157,7 @@ export class GameScene extends Phaser.Scene {
     this.roundHud.update(match.round, match.roundVersion, client.serverNow(), client.playerId, this.nameOf);
     if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
       this.lastDebugAt = now;
-      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats });
+      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats, addedLag: pageLag });
     }
   }
 

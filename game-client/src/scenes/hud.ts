@@ -20,6 +20,8 @@ export interface DebugFigures {
   fps: number;
   players: number;
   stats: Readonly<ClientStats>;
+  /** The page's added delay each way (?lag=, ?jitter=, the F3 control), ms; null: none. */
+  addedLag?: { latencyMs: number; jitterMs: number } | null;
 }
 
 export class Hud {
@@ -103,6 +105,7 @@ export class Hud {
       `pred. error  ${fmt(s.predictionErrorMax, 2)} px (${s.corrections} corrections)`,
       `pending      ${s.pendingInputs} inputs`,
       `players      ${f.players}`,
+      ...(f.addedLag ? [`added lag    ${f.addedLag.latencyMs} + up to ${f.addedLag.jitterMs} ms each way (in the page)`] : []),
     ].join('\n');
     if (text !== this.lastDebugText) {
       this.lastDebugText = text;
