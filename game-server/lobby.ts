@@ -9,6 +9,7 @@
  * session stays in its handshake: a second Hello is refused, and if the socket closes
  * before the answer, nobody joins for it (and a room made for it alone goes again).
  */
+import { roundLengthMs } from './world/rounds.ts';
 import {
   CREATE_PRIVATE_ROOM,
   CloseCode,
@@ -96,12 +97,12 @@ export class Lobby {
     if (msg.ticket !== undefined) {
       if (code === '' || code === CREATE_PRIVATE_ROOM)
         throw new ProtocolError(CloseCode.SeatTicketRefused, 'a seat ticket goes with the room code its seat answer named');
-      return this.later(s, directory.redeem(msg.ticket, code), rawName);
+      return this.later(s, directory.redeem(msg.ticket, code), rawName, msg.roundSeconds);
     }
     const room =
       code === '' ? directory.quickPlay() : code === CREATE_PRIVATE_ROOM ? directory.create(false) : directory.byCode(code);
-    if (room instanceof Promise) return this.later(s, room, rawName);
-    this.seat(s, room, rawName);
+    if (room instanceof Promise) return this.later(s, room, rawName, msg.roundSeconds);
+    this.seat(s, room, rawName, msg.roundSeconds);
   }
 
   /** A Hello of this session waits on the directory: it must not also become a spectator. */
@@ -110,7 +111,7 @@ export class Lobby {
   }
 
   /** The directory answers later: seat the session then, if it is still there to seat. */
-  private async later(s: PlayerSession, found: Promise<Room>, rawName: string): Promise<void> {
+  private async later(s: PlayerSession, found: Promise<Room>, rawName: string, roundSeconds: number | undefined): Promise<void> {
     this.pending.add(s);
     let room: Room;
     try {
@@ -123,12 +124,15 @@ export class Lobby {
       if (room.size === 0 && !room.closed) this.directory.remove(room);
       return;
     }
-    this.seat(s, room, rawName);
+    this.seat(s, room, rawName, roundSeconds);
   }
 
-  private seat(s: PlayerSession, room: Room, rawName: string): void {
+  private seat(s: PlayerSession, room: Room, rawName: string, roundSeconds: number | undefined): void {
     if (room.closed) throw new ProtocolError(CloseCode.RoomNotFound, `room ${room.code} is closed`);
     if (room.isFull) throw new ProtocolError(CloseCode.RoomFull, `room ${room.code} is full (${room.capacity} players)`);
+    // Rounds (issue 13): a private room takes the round length of the Hello that opens it
+    // (room "new", or the ticket of a seat asked for "new"); later joiners cannot change it.
+    if (roundSeconds !== undefined && !room.isPublic && room.size === 0) room.useRounds(roundLengthMs(roundSeconds));
     const id = this.nextPlayerId++;
     // Welcome first: the client must know its id before the roster and snapshots.
     this.welcome(s, id, room, false);

@@ -28,6 +28,8 @@ import { SnapshotBuilder } from './net/snapshot-builder.ts';
 import type { ViewPolicy, ViewPolicyFactory } from './net/view-policy.ts';
 import { Arena, type Combatant, type ShotTotals } from './world/arena.ts';
 import { EngagementSink } from './world/engagements.ts';
+import { RoomBroadcasts } from './world/room-broadcasts.ts';
+import { Rounds } from './world/rounds.ts';
 
 export interface Player {
   readonly id: number;
@@ -133,6 +135,9 @@ export class Room {
   readonly arena: Arena;
   /** This tick's joins, leaves and events, flushed before its snapshots. */
   private readonly events: EventFeed;
+  /** MatchState and RoundState for everyone (issue 13), and this tick's frames of them. */
+  private readonly broadcasts: RoomBroadcasts;
+  private broadcastFrames: readonly Uint8Array[] = [];
   /** The players with an open channel this tick, their views worked out (reused every tick). */
   private readonly live: Player[] = [];
   /** What sendTick works on, for the player `sendingTo` (set per client per tick). */
@@ -166,6 +171,7 @@ export class Room {
     // Bandwidth budget: combat events also tell each client's budget who it is fighting.
     const sink = new EngagementSink(this.events, this.players, () => this.now);
     this.arena = new Arena(map, opts.tickRate, opts.random, sink, this.totals, opts.maxRewindMs);
+    this.broadcasts = new RoomBroadcasts(this.players, () => this.arena.pickups.taken());
     this.recording = opts.recording?.(this, { events: this.events, snapshots: this.snapshots, grid }) ?? null;
   }
 
@@ -237,12 +243,19 @@ export class Room {
 
   /** Scores, health and taken pickups, for a client that (re)joins: events follow from here. */
   private sendMatchState(channel: ClientChannel): void {
-    const players = [...this.players.values()].map((p) => ({
-      id: p.id,
-      score: p.combat.score,
-      health: p.combat.alive ? p.combat.health : 0,
-    }));
-    channel.send(encodeServerMessage({ kind: ServerKind.MatchState, players, pickupsTaken: this.arena.pickups.taken() }));
+    channel.send(this.broadcasts.matchState(false));
+    // Rounds (issue 13): a player who joins or resumes mid-round learns where the round is.
+    const round = this.broadcasts.roundState();
+    if (round) channel.send(round);
+  }
+
+  /** Give this room rounds of lengthMs (issue 13; before anyone plays in it). */
+  useRounds(lengthMs: number): void {
+    if (lengthMs > 0 && !this.broadcasts.rounds) this.broadcasts.rounds = new Rounds(lengthMs);
+  }
+
+  get rounds(): Rounds | null {
+    return this.broadcasts.rounds;
   }
 
   /** A chat line from a player: cleaned, then to everyone in the room with the next events. */
@@ -320,13 +333,15 @@ export class Room {
         p.lastAppliedSeq = input.seq;
         if (input.viewTime !== undefined) {
           const arrival = takeArrival(p.fireArrivals, input.seq, info.time);
-          if (alive && (input.buttons & Button.Fire) !== 0) arena.fire(p, input.aim, input.viewTime, info.tick, arrival, input.seq);
+          if (alive && (input.buttons & Button.Fire) !== 0 && this.broadcasts.firing) arena.fire(p, input.aim, input.viewTime, info.tick, arrival, input.seq);
         }
       }
     }
     arena.endTick(info.time, this.players);
     const due = this.snapshotDue(info.tick);
-    if (!due && this.events.pending === 0) return;
+    // Round and radar frames go between this tick's events and its snapshot, in the same write.
+    const extra = (this.broadcastFrames = this.broadcasts.tick(info.time));
+    if (!due && this.events.pending === 0 && extra.length === 0) return;
     // Each open client's view, once per tick: its events and its snapshot both use it.
     const live = this.live;
     live.length = 0;
@@ -361,6 +376,7 @@ export class Room {
   private sendTick(): void {
     const p = this.sendingTo!;
     this.events.deliver(p.channel);
+    for (const f of this.broadcastFrames) p.channel.send(f);
     if (this.sendingSnapshot) this.sendSnapshot(p, this.sendingInfo!);
   }
 

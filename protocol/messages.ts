@@ -33,6 +33,7 @@ export const ServerKind = {
   Events: 16,
   MatchState: 17,
   InputTiming: 18,
+  RoundState: 19,
 } as const;
 
 /** Bits of Input.buttons. */
@@ -62,6 +63,13 @@ export const Limits = {
   MAX_SEQ: 0xffffffff,
   /** Viewport sizes a client may report, px; the server clamps to MIN_VIEW..MAX_VIEW. */
   MAX_VIEWPORT_REPORT: 16384,
+  /** Round lengths a Hello may ask for, s (protocol 6); shorter ones are raised to the minimum. */
+  MAX_ROUND_SECONDS: 3600,
+  MIN_ROUND_SECONDS: 10,
+  /** Rooms of at most this many players get everyone's position in a MatchState (protocol 6)... */
+  RADAR_MAX_PLAYERS: 8,
+  /** ...resent this often, ms. */
+  RADAR_EVERY_MS: 500,
   MIN_VIEW_WIDTH: 320,
   MIN_VIEW_HEIGHT: 240,
   MAX_VIEW_WIDTH: 2560,
@@ -103,6 +111,8 @@ export interface HelloMsg {
   version: number;
   name: string;
   room: string;
+  /** Protocol 6: with room CREATE_PRIVATE_ROOM, the new room's round length, s (0: none). */
+  roundSeconds?: number;
   resumeToken?: string;
   /** A seat ticket from POST /api/seat (cluster matchmaking): redeemed once, on the node it names. */
   ticket?: string;
@@ -402,7 +412,33 @@ export interface MatchStateMsg {
   kind: typeof ServerKind.MatchState;
   players: PlayerStanding[];
   pickupsTaken: number[];
+  /** Protocol 6, small rooms: flat x, y px pairs parallel to players (resent every RADAR_EVERY_MS). */
+  positions?: number[];
 }
+
+/** A player's score at the end of a round. */
+export interface RoundStanding {
+  id: number;
+  score: number;
+}
+
+/**
+ * [19, round, phase, endsAt, lengthMs, [id, score, ...]] (protocol 6): a private room's
+ * round. Sent to everyone when a phase starts, and to a player who joins or resumes
+ * (after its MatchState), so a reconnect lands in the right phase with the right clock.
+ */
+export interface RoundStateMsg {
+  kind: typeof ServerKind.RoundState;
+  round: number;
+  /** RoundPhase. */
+  phase: number;
+  /** Server time, ms, at which this phase ends. */
+  endsAt: number;
+  lengthMs: number;
+  standings: RoundStanding[];
+}
+
+export const RoundPhase = { Playing: 0, Over: 1 } as const;
 
 /**
  * [18, adjust, targetMs]: how this client should time its inputs (protocol version 5).
@@ -429,4 +465,5 @@ export type ServerMessage =
   | PlayerJoinedMsg
   | PlayerLeftMsg
   | EventsMsg
-  | MatchStateMsg;
+  | MatchStateMsg
+  | RoundStateMsg;

@@ -96,6 +96,15 @@ export const CLIENT_SCHEMA = [
         max: Limits.MAX_BYTES_PER_SECOND,
         doc: `optional (nil when absent before a later field): 1..${Limits.MAX_BYTES_PER_SECOND}, the most snapshot bytes per second you want (§17). The server takes the smaller of this and its own limit, and at least ${Limits.MIN_BYTES_PER_SECOND}`,
       },
+      // Rounds (issue 13, protocol 6): the round length of a private room being opened.
+      {
+        name: 'roundSeconds',
+        type: 'uint',
+        optional: true,
+        min: 0,
+        max: Limits.MAX_ROUND_SECONDS,
+        doc: `optional, 0..${Limits.MAX_ROUND_SECONDS} (else 4001): the length of a new private room's rounds in seconds (below ${Limits.MIN_ROUND_SECONDS}: ${Limits.MIN_ROUND_SECONDS}), read only from the Hello that opens the room (room \`"new"\`, or the ticket of a seat asked for \`"new"\`); 0 or absent: no rounds. Ignored otherwise (§18)`,
+      },
     ],
   },
   {
@@ -321,6 +330,32 @@ export const SERVER_SCHEMA = [
         doc: 'flat triples, uints: id, score, health (0 = dead, respawning) of everyone in the room, you included',
       },
       { name: 'pickupsTaken', type: 'array', items: 'uint', doc: 'indices of the pickups that are gone right now (§12)' },
+      {
+        name: 'positions',
+        type: 'array',
+        optional: true,
+        items: 'uint',
+        doc: `optional (protocol 6): flat pairs x, y in whole px, one pair per \`players\` entry in the same order: where everyone is, for the minimap and off-screen markers. Only in rooms of at most ${Limits.RADAR_MAX_PLAYERS} players (\`RADAR_MAX_PLAYERS\`), where MatchState is also resent every ${Limits.RADAR_EVERY_MS} ms (§18)`,
+      },
+    ],
+  },
+  {
+    kind: 19,
+    name: 'RoundState',
+    fields: [
+      { name: 'round', type: 'uint', doc: 'the round number, 1 for the first' },
+      { name: 'phase', type: 'uint', doc: '0 = playing (scores count), 1 = over (the scoreboard shows; nobody can be hurt)' },
+      { name: 'endsAt', type: 'float', doc: 'server time (the timeline of Snapshot.serverTime), ms, at which this phase ends: the round\'s end while playing, the next round\'s start while over' },
+      { name: 'lengthMs', type: 'uint', doc: "the room's round length, ms" },
+      {
+        name: 'standings',
+        type: 'array',
+        records: [
+          { name: 'id', type: 'uint', doc: 'player id' },
+          { name: 'score', type: 'uint', doc: 'kills in the round' },
+        ],
+        doc: 'flat pairs id, score: the round\'s final scores, best first (phase 1); empty while playing',
+      },
     ],
   },
   {

@@ -8,9 +8,9 @@ import { EventType, ServerKind, dequantizePos, type CollisionMap, type GameEvent
 import type { LocalShot } from '../src/net/client-types.ts';
 import { ConnectError, GameClient, describeClose } from '../src/net/client.ts';
 import { createBehaviour, type Behaviour, type BehaviourName } from './behaviours.ts';
-import type { DelayScheduler } from './delay-scheduler.ts';
+import type { DelayScheduler } from '../src/net/delay-scheduler.ts';
+import type { LaggySocket } from '../src/net/laggy-socket.ts';
 import type { GhostRecorder } from './ghost-samples.ts';
-import type { LaggySocket } from './laggy-socket.ts';
 import type { Measures } from './metrics.ts';
 import type { PathFinder } from './path-finder.ts';
 import { deriveSeed, seededRandom } from './random.ts';

@@ -18,11 +18,11 @@ import type { CollisionMap } from '../../protocol/index.ts';
 import { fetchMap } from '../src/net/client.ts';
 import type { BehaviourName } from './behaviours.ts';
 import { Bot, type BotEnvironment } from './bot.ts';
-import { DelayScheduler } from './delay-scheduler.ts';
+import { DelayScheduler } from '../src/net/delay-scheduler.ts';
 import { GhostRecorder, type GhostSamples } from './ghost-samples.ts';
 import { Measures, type MeasuresData } from './metrics.ts';
 import { PathFinder } from './path-finder.ts';
-import { systemClock } from './system-clock.ts';
+import { systemClock } from '../src/net/system-clock.ts';
 
 export interface SwarmConfig {
   /** ws://host:port/ws */

@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import type { WebSocketCtor } from '../src/net/connection.ts';
-import { LaggySocket, type LagOptions } from './laggy-socket.ts';
+import { LaggySocket, type LagOptions } from '../src/net/laggy-socket.ts';
 
 /** Handshake (TCP + HTTP upgrade) longer than this fails with 1006 and "handshake timed out". */
 const HANDSHAKE_TIMEOUT_MS = 10_000;

@@ -37,7 +37,9 @@ const game = new Phaser.Game({
     zoom: 1 / ratio,
     autoRound: true,
   },
-  render: { antialias: true },
+  // No multisampling: it doubles the cost of every pixel under software GL
+  // (bench/client.ts), and the game draws textured quads, which it does not smooth.
+  render: { antialias: true, antialiasGL: false },
   // Sound effects are synthesized in ui/sound.ts with their own AudioContext.
   audio: { noAudio: true },
   scene: [BootScene, MenuScene, GameScene],

@@ -16,6 +16,10 @@ export interface DustupTestState {
   /** "Killer killed Victim" lines, and chat/join/leave lines ("Name: text"), oldest first. */
   kills?: string[];
   chat?: string[];
+  /** Arrows on the screen's edge for players off screen: id, px from the view's top-left. */
+  markers?: { id: number; x: number; y: number }[];
+  /** The room's round (null: no rounds): phase 0 playing, 1 scoreboard. */
+  round?: { round: number; phase: number; secondsLeft: number; standings: { name: string; score: number }[] } | null;
   /** The leaderboard by score. */
   leaderboard?: { name: string; score: number }[];
   /** The netcode figures the F3 overlay shows (ms), and the frame rate. */

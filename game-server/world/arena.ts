@@ -27,7 +27,7 @@ import {
 } from '../../protocol/index.ts';
 import { LagCompensator } from './lag-compensator.ts';
 import { PickupField } from './pickups.ts';
-import { chooseSpawn } from './spawns.ts';
+import { chooseSpawnForGroup } from './spawns.ts';
 
 /** A player's standing in the match. */
 export interface Combatant {
@@ -127,11 +127,11 @@ export class Arena {
     };
   }
 
-  /** The spawn point farthest from every living player. */
+  /** Where p meets a small group, else the spawn point farthest from every living player (spawns.ts). */
   spawnPoint(players: Iterable<Fighter>): SpawnPoint {
     const living: { x: number; y: number }[] = [];
     for (const p of players) if (p.combat.alive) living.push({ x: p.state.x, y: p.state.y });
-    return chooseSpawn(this.map.spawns, living, this.random);
+    return chooseSpawnForGroup(this.map.spawns, living, this.random);
   }
 
   /**

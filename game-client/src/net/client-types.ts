@@ -27,6 +27,8 @@ export interface GameClientOptions {
    * a slow or metered link asks for less. Absent: the server's limit.
    */
   maxBytesPerSecond?: number;
+  /** With room CREATE_PRIVATE_ROOM: the new room's round length, s (protocol 6; 0 or absent: none). */
+  roundSeconds?: number;
   /** WebSocket constructor; default globalThis.WebSocket (pass the `ws` package in Node 20). */
   WebSocket?: WebSocketCtor;
   /** Local clock, ms; default performance.now. update() and message arrivals both use it. */

@@ -92,6 +92,7 @@ export class GameClient extends ClientEvents {
         now: this.now,
         name: this.name,
         room: this.roomAsked,
+        roundSeconds: opts.roundSeconds,
         reconnect: opts.reconnect ? (opts.reconnect === true ? {} : opts.reconnect) : null,
         seat: opts.seat ? (opts.seat === true ? httpSeat(opts.url) : opts.seat) : null,
         maxBytesPerSecond: opts.maxBytesPerSecond,

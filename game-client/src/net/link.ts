@@ -41,6 +41,8 @@ export interface LinkOptions {
   name: string;
   /** "" quick play, CREATE_PRIVATE_ROOM, or a room code (upper case). */
   room: string;
+  /** With room CREATE_PRIVATE_ROOM, the new room's round length, s (absent: none). */
+  roundSeconds?: number;
   /** null: the first close is final. */
   reconnect: ReconnectOptions | null;
   /** Ask where to play before each fresh join (POST /api/seat); absent: connect to `url` directly. */
@@ -227,9 +229,11 @@ export class ReconnectingLink {
     conn.onOpen(() => {
       const hello = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: this.opts.name, room: this.room } as const;
       const budget = this.opts.maxBytesPerSecond;
+      // Rounds (issue 13): the Hello that opens a new private room says its round length.
+      const rounds = this.room === CREATE_PRIVATE_ROOM && this.opts.roundSeconds ? { roundSeconds: this.opts.roundSeconds } : {};
       const asked = budget ? { ...hello, maxBytesPerSecond: budget } : hello;
-      if (seat) conn.send({ ...asked, room: seat.room, ticket: seat.ticket });
-      else conn.send(this.resumeToken ? { ...asked, resumeToken: this.resumeToken } : asked);
+      if (seat) conn.send({ ...asked, ...rounds, room: seat.room, ticket: seat.ticket });
+      else conn.send(this.resumeToken ? { ...asked, resumeToken: this.resumeToken } : { ...asked, ...rounds });
     });
     conn.onClose((code, reason) => {
       const s = this.s;

@@ -8,6 +8,7 @@ import {
   MAX_HEALTH,
   type GameEvent,
   type MatchStateMsg,
+  type RoundStateMsg,
 } from '../../../protocol/index.ts';
 
 export interface Standing {
@@ -23,11 +24,22 @@ export class MatchView {
   readonly pickupsTaken = new Set<number>();
   /** Changes whenever a score does, so a leaderboard can redraw only then. */
   scoreVersion = 0;
+  /**
+   * Everyone's position (px) as of the latest MatchState that carried them (protocol 6:
+   * rooms of at most RADAR_MAX_PLAYERS, every RADAR_EVERY_MS): the minimap and the
+   * off-screen markers. Empty in a bigger room.
+   */
+  readonly positions = new Map<number, { x: number; y: number }>();
+  /** The room's round (RoundState), null in a room without rounds. */
+  round: RoundStateMsg | null = null;
+  /** Changes with every RoundState. */
+  roundVersion = 0;
 
   constructor(private readonly selfId: () => number) {}
 
   /** Start over from a MatchState (on joining, and again after a resume). */
   reset(m: MatchStateMsg): void {
+    const before = this.scoreVersion === 0 ? null : this.scoreSignature();
     this.scores.clear();
     this.health.clear();
     this.dead.clear();
@@ -38,7 +50,23 @@ export class MatchView {
       else if (p.health < MAX_HEALTH) this.health.set(p.id, p.health);
     }
     for (const i of m.pickupsTaken) this.pickupsTaken.add(i);
-    this.scoreVersion++;
+    this.positions.clear();
+    const xy = m.positions;
+    if (xy && xy.length === m.players.length * 2)
+      m.players.forEach((p, i) => this.positions.set(p.id, { x: xy[2 * i]!, y: xy[2 * i + 1]! }));
+    // A radar MatchState every 500 ms: the leaderboard redraws only when a score changed.
+    if (before === null || before !== this.scoreSignature()) this.scoreVersion++;
+  }
+
+  setRound(m: RoundStateMsg): void {
+    this.round = m;
+    this.roundVersion++;
+  }
+
+  private scoreSignature(): string {
+    let s = '';
+    for (const [id, score] of this.scores) s += `${id}:${score},`;
+    return s;
   }
 
   joined(id: number): void {
@@ -50,6 +78,7 @@ export class MatchView {
 
   left(id: number): void {
     this.scores.delete(id);
+    this.positions.delete(id);
     this.health.delete(id);
     this.dead.delete(id);
     this.scoreVersion++;

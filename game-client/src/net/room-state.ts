@@ -36,6 +36,9 @@ export class RoomState {
       case ServerKind.MatchState:
         this.match.reset(msg);
         return true;
+      case ServerKind.RoundState:
+        this.match.setRound(msg);
+        return true;
       case ServerKind.Events:
         for (const e of msg.events) {
           this.match.apply(e);

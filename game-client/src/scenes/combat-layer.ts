@@ -113,7 +113,9 @@ export class CombatLayer {
     if (now - this.lastMinimap >= MINIMAP_INTERVAL_MS) {
       this.lastMinimap = now;
       const self = this.drawn.get(selfId) ?? null;
-      const others = players.filter((p) => p.id !== selfId);
+      const others: { x: number; y: number }[] = players.filter((p) => p.id !== selfId);
+      // A small room's radar (MatchState positions): everyone, not only who is in view.
+      for (const [id, p] of match.positions) if (id !== selfId && !this.drawn.has(id) && match.isAlive(id)) others.push(p);
       const pickups = (this.client.map?.pickups ?? []).filter((_, i) => !match.pickupsTaken.has(i));
       this.hud.drawMinimap(match.selfAlive ? self : null, others, pickups, ratio);
     }

@@ -26,6 +26,14 @@ import { spectatorSocket } from '../replay/spectator-socket.ts';
 import { SpectatorView } from '../replay/spectator-view.ts';
 import { mountWatchPermission } from '../replay/watch-permission.ts';
 import { ui } from '../ui/dom.ts';
+import { OffscreenMarkers } from './offscreen-markers.ts';
+import { RoundHud } from '../ui/round-hud.ts';
+import { LagControl } from '../ui/lag-control.ts';
+import { lagFromQuery, laggyBrowserWebSocket, type PageLag } from '../net/browser-lag.ts';
+
+/** ?lag=MS&jitter=MS: the page's sockets are delayed (read once; the F3 control changes it). */
+const pageLag: PageLag | null = lagFromQuery(window.location.search);
+const pageSocket = pageLag ? laggyBrowserWebSocket(pageLag) : undefined;
 
 const DEBUG_INTERVAL_MS = 250;
 
@@ -48,6 +56,11 @@ export class GameScene extends Phaser.Scene {
   private readonly avatars = new Avatars(this);
   private readonly sfx = sharedSound();
   private readonly drawnPlayers: DrawnPlayer[] = [];
+  /** Where the others are drawn this frame, by id (markers and minimap). */
+  private readonly drawnOthers = new Map<number, { x: number; y: number }>();
+  private markers: OffscreenMarkers | null = null;
+  private readonly roundHud = new RoundHud();
+  private readonly nameOf = (id: number): string => this.client?.nameOf(id) ?? '';
   private leaving = false;
   private lastDebugAt = 0;
   /** Watching a replay (params.replay): the client is fed by it, and its controls are shown. */
@@ -63,7 +76,13 @@ export class GameScene extends Phaser.Scene {
   }
 
   init(data: GameSceneData): void {
-    this.params = { name: data?.name ?? 'Player', room: data?.room ?? '', ...(data?.replay ? { replay: data.replay } : {}), ...(data?.watch ? { watch: data.watch } : {}) };
+    this.params = {
+      name: data?.name ?? 'Player',
+      room: data?.room ?? '',
+      roundSeconds: data?.roundSeconds ?? 0,
+      ...(data?.replay ? { replay: data.replay } : {}),
+      ...(data?.watch ? { watch: data.watch } : {}),
+    };
     this.client = null;
     this.world = null;
     this.avatars.clear();
@@ -80,12 +99,17 @@ export class GameScene extends Phaser.Scene {
 
     const replay = this.params.replay ? new ReplaySession(this.params.replay, loadReplay) : null;
     this.replay = replay;
+    const lagAbort = new AbortController();
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => lagAbort.abort());
+    hud.lagControl = new LagControl(pageLag, () => this.client?.roomCode ?? '', lagAbort.signal);
     const client = new GameClient({
       url: wsUrl(),
+      ...(pageSocket ? { WebSocket: pageSocket } : {}),
       name: this.params.name,
       room: this.params.room,
       // Bandwidth budget: ?budget=BYTES asks the server for at most that many snapshot bytes a second.
       maxBytesPerSecond: budgetFromQuery(window.location.search),
+      roundSeconds: this.params.roundSeconds,
       map: (mapId) => loadCollisionMap(this, mapId),
       // A dropped connection comes back by itself as the same player (resume token).
       reconnect: !replay && !this.params.watch,
@@ -105,6 +129,7 @@ export class GameScene extends Phaser.Scene {
       (welcome) => {
         if (this.leaving) return;
         this.world = new WorldMap(this, welcome.mapId);
+        this.markers = new OffscreenMarkers(this);
         if (this.matchHud && client.map) this.combat = new CombatLayer(this, client, this.matchHud, this.sfx, client.map);
         status.joined(welcome.roomCode);
         if (replay?.driver) this.startReplayView(replay, client);
@@ -162,6 +187,9 @@ export class GameScene extends Phaser.Scene {
     this.spectatorView?.afterDraw(performance.now(), cam, avatars.others);
 
     const now = this.time.now;
+    const others = this.drawnOthers;
+    others.clear();
+    for (const [id, a] of avatars.others) others.set(id, a.body);
     if (this.combat) {
       const drawn = this.drawnPlayers;
       drawn.length = 0;
@@ -169,9 +197,12 @@ export class GameScene extends Phaser.Scene {
       for (const [id, a] of avatars.others) drawn.push({ id, x: a.body.x, y: a.body.y });
       this.combat.frame(now, drawn, ratio);
     }
+    this.markers?.frame(client, others);
+    const match = client.match;
+    this.roundHud.update(match.round, match.roundVersion, client.serverNow(), client.playerId, this.nameOf);
     if (this.hud?.debugShown && now - this.lastDebugAt >= DEBUG_INTERVAL_MS) {
       this.lastDebugAt = now;
-      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats });
+      this.hud.updateDebug({ fps: this.game.loop.actualFps, players: avatars.others.size + (me ? 1 : 0), stats: client.stats, addedLag: pageLag });
     }
   }
 
@@ -203,6 +234,11 @@ export class GameScene extends Phaser.Scene {
     this.client = null;
     this.combat?.destroy();
     this.combat = null;
+    this.world?.destroy();
+    this.world = null;
+    this.markers?.destroy();
+    this.markers = null;
+    this.roundHud.destroy();
     this.matchHud?.destroy();
     this.matchHud = null;
     this.hud?.destroy();
@@ -234,6 +270,8 @@ export class GameScene extends Phaser.Scene {
       roomCode: c.roomCode,
       self: me ? { x: me.x, y: me.y } : null,
       others: c.remotePlayers().map((p) => ({ id: p.id, name: p.name, x: p.x, y: p.y, screenX: p.x - view.x, screenY: p.y - view.y })),
+      markers: (this.markers?.shown ?? []).map((m) => ({ id: m.id, x: m.x, y: m.y })),
+      round: match.round ? { round: match.round.round, phase: match.round.phase, secondsLeft: (match.round.endsAt - c.serverNow()) / 1000, standings: match.round.standings.map((s) => ({ name: c.nameOf(s.id), score: s.score })) } : null,
       health: match.selfHealth,
       score: match.selfScore,
       alive: match.selfAlive,

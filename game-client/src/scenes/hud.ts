@@ -20,12 +20,17 @@ export interface DebugFigures {
   fps: number;
   players: number;
   stats: Readonly<ClientStats>;
+  /** The page's added delay each way (?lag=, ?jitter=, the F3 control), ms; null: none. */
+  addedLag?: { latencyMs: number; jitterMs: number } | null;
 }
 
 export class Hud {
   private readonly abort = new AbortController();
   private debugVisible = false;
   private lastDebugText = '';
+
+  /** The F3 overlay's lag control, shown with it (set by the game scene). */
+  lagControl: { setVisible(visible: boolean): void } | null = null;
 
   constructor(onBack: () => void) {
     show(ui.hud(), true);
@@ -42,6 +47,7 @@ export class Hud {
           ev.preventDefault();
           this.debugVisible = !this.debugVisible;
           show(ui.debug(), this.debugVisible);
+          this.lagControl?.setVisible(this.debugVisible);
         }
       },
       { signal },
@@ -99,6 +105,7 @@ export class Hud {
       `pred. error  ${fmt(s.predictionErrorMax, 2)} px (${s.corrections} corrections)`,
       `pending      ${s.pendingInputs} inputs`,
       `players      ${f.players}`,
+      ...(f.addedLag ? [`added lag    ${f.addedLag.latencyMs} + up to ${f.addedLag.jitterMs} ms each way (in the page)`] : []),
     ].join('\n');
     if (text !== this.lastDebugText) {
       this.lastDebugText = text;

@@ -23,6 +23,19 @@ export interface GameSceneData {
   replay?: ReplayStart;
   /** Watch this public room live as a spectator instead of playing (game-client/src/replay/). */
   watch?: string;
+  /** With CREATE_PRIVATE_ROOM: the round length, s (0 or absent: no rounds). */
+  roundSeconds?: number;
+}
+
+/**
+ * The round length for a room created now: the menu's choice, or the page's ?round=S
+ * (any length the server accepts: short rounds to try the scoreboard, and the tests).
+ */
+function chosenRoundSeconds(): number {
+  const q = Number(new URLSearchParams(window.location.search).get('round'));
+  if (Number.isInteger(q) && q > 0) return q;
+  const v = Number(ui.roundSelect().value);
+  return Number.isInteger(v) && v > 0 ? v : 0;
 }
 
 /** How often the public room list refreshes while the menu is open, ms. */
@@ -118,7 +131,8 @@ export class MenuScene extends Phaser.Scene {
       const name = sanitizeName(nameInput.value, '');
       error.textContent = '';
       if (name) storeName(name);
-      this.scene.start('game', { name: name || 'Player', room } satisfies GameSceneData);
+      const roundSeconds = room === CREATE_PRIVATE_ROOM ? chosenRoundSeconds() : 0;
+      this.scene.start('game', { name: name || 'Player', room, roundSeconds } satisfies GameSceneData);
     };
     ui.createButton().addEventListener('click', () => start(CREATE_PRIVATE_ROOM), { signal });
 

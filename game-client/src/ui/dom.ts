@@ -52,6 +52,17 @@ export const ui = {
   fireButton: () => byId('fire-button', HTMLButtonElement),
   dashButton: () => byId('dash-button', HTMLButtonElement),
   chatButton: () => byId('chat-button', HTMLButtonElement),
+  // F3: the page's network delay (?lag=MS&jitter=MS)
+  lagControl: () => byId('lag-control', HTMLDivElement),
+  lagInput: () => byId('lag-input', HTMLInputElement),
+  jitterInput: () => byId('jitter-input', HTMLInputElement),
+  // rounds (private rooms created with a round length)
+  roundSelect: () => byId('round-select', HTMLSelectElement),
+  roundTimer: () => byId('round-timer', HTMLDivElement),
+  scoreboard: () => byId('scoreboard', HTMLDivElement),
+  scoreboardTitle: () => byId('scoreboard-title', HTMLHeadingElement),
+  scoreboardList: () => byId('scoreboard-list', HTMLOListElement),
+  scoreboardNext: () => byId('scoreboard-next', HTMLParagraphElement),
 };
 
 export function show(el: HTMLElement, visible: boolean): void {

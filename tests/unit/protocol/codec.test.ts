@@ -159,6 +159,8 @@ const serverMessages: ServerMessage[] = [
   { kind: ServerKind.PlayerJoined, id: 0xffffffff, name: '' },
   { kind: ServerKind.PlayerLeft, id: 12 },
   { kind: ServerKind.InputTiming, adjust: -7, targetMs: 4 },
+  { kind: ServerKind.RoundState, round: 3, phase: 1, endsAt: 123456, lengthMs: 90000, standings: [{ id: 4, score: 7 }, { id: 2, score: 0 }] },
+  { kind: ServerKind.RoundState, round: 1, phase: 0, endsAt: 10000, lengthMs: 10000, standings: [] },
   { kind: ServerKind.Roster, players: [] },
   {
     kind: ServerKind.Roster,
@@ -228,6 +230,8 @@ function expectedServerArray(m: ServerMessage): StrictValue[] {
       return [m.kind, m.id];
     case ServerKind.InputTiming:
       return [m.kind, m.adjust, m.targetMs];
+    case ServerKind.RoundState:
+      return [m.kind, m.round, m.phase, m.endsAt, m.lengthMs, m.standings.flatMap((p) => [p.id, p.score])];
     case ServerKind.Events:
     case ServerKind.MatchState:
       throw new Error('events and match state are checked in events-codec.test.ts');
@@ -572,6 +576,7 @@ const readmeExamples = (): Uint8Array[] => {
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224 }),
     encodeClientMessage({ kind: ClientKind.Input, seq: 300, buttons: 1 | 8, aim: 224, ackTick: 1800 }),
     encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: '', maxBytesPerSecond: 16000 }),
+    encodeClientMessage({ kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'Ann', room: 'new', roundSeconds: 120 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345.5 }),
     encodeClientMessage({ kind: ClientKind.Ping, clientTime: 12345 }),
     encodeClientMessage({ kind: ClientKind.Viewport, width: 1280, height: 720 }),
@@ -646,7 +651,7 @@ describe('protocol/README.md examples', () => {
 
   it('every example frame in the README is what the codec produces for the stated values', () => {
     const examples = readmeExamples();
-    expect(examples.length).toBe(20);
+    expect(examples.length).toBe(21);
     for (const frame of examples) expect(readme).toContain(spaced(frame));
   });
 

@@ -12,7 +12,7 @@ import {
 } from '../../../protocol/index.ts';
 import { Arena, type Fighter } from '../../../game-server/world/arena.ts';
 import { RecordingEvents } from './recording-events.ts';
-import { chooseSpawn } from '../../../game-server/world/spawns.ts';
+import { MEET_MIN_PX, SMALL_GROUP, chooseSpawn, chooseSpawnForGroup } from '../../../game-server/world/spawns.ts';
 import { seededRandom } from '../../../protocol/random.ts';
 
 const TS = 32;
@@ -71,9 +71,10 @@ describe('arena rules', () => {
     t.until(killedAt + RESPAWN_DELAY_MS + 2 * TICK_MS);
     const [respawn] = t.events.of(EventType.Respawn);
     expect(respawn).toMatchObject({ player: 2, health: MAX_HEALTH, protectMs: SPAWN_PROTECTION_MS });
-    // The spawn point farthest from the only other living player (a at 100, 300).
-    expect([respawn!.x, respawn!.y]).toEqual([1200, 560]);
-    expect(t.b.state).toEqual({ x: 1200, y: 560, vx: 0, vy: 0 });
+    // A small group: the spawn point nearest to the only other living player (a at
+    // 100, 300) that is at least MEET_MIN_PX from it; (80, 80) is too near.
+    expect([respawn!.x, respawn!.y]).toEqual([1200, 80]);
+    expect(t.b.state).toEqual({ x: 1200, y: 80, vx: 0, vy: 0 });
     expect(t.b.combat).toMatchObject({ alive: true, health: MAX_HEALTH });
     expect(t.b.combat.protectedUntil).toBeGreaterThan(t.now());
   });
@@ -192,5 +193,23 @@ describe('the history frame of a tick with a kill', () => {
     t.step();
     const last = t.events.of(EventType.Shot).at(-1)!;
     expect(last).toMatchObject({ seq: 77, target: -1 });
+describe('chooseSpawnForGroup', () => {
+  const spawns = [
+    { x: 100, y: 100 },
+    { x: 500, y: 100 },
+    { x: 2500, y: 100 },
+    { x: 2500, y: 2500 },
+  ];
+  it('a small group: the nearest spawn point at least MEET_MIN_PX from everyone', () => {
+    for (let seed = 0; seed < 10; seed++) expect(chooseSpawnForGroup(spawns, [{ x: 120, y: 120 }], seededRandom(seed))).toEqual({ x: 500, y: 100 });
+    expect(MEET_MIN_PX).toBeLessThan(380);
+  });
+
+  it('nobody else: any point; more than SMALL_GROUP others, or none far enough: the farthest', () => {
+    const crowd = Array.from({ length: SMALL_GROUP + 1 }, (_, i) => ({ x: 100 + i, y: 100 }));
+    expect(chooseSpawnForGroup(spawns, crowd, seededRandom(1))).toEqual({ x: 2500, y: 2500 });
+    const tight = [{ x: 100, y: 100 }];
+    expect(chooseSpawnForGroup([{ x: 110, y: 100 }, { x: 200, y: 100 }], tight, seededRandom(1))).toEqual({ x: 200, y: 100 });
+    expect(spawns).toContainEqual(chooseSpawnForGroup(spawns, [], seededRandom(2)));
   });
 });

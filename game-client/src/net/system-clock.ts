@@ -1,9 +1,9 @@
 /**
- * The real clock for the bots (monotonic time and timers), in the one Clock shape of
+ * The real clock (monotonic time and timers) for the bots and the page's lag queue, in the one Clock shape of
  * protocol/clock.ts. The server has its own in game-server/loop.ts: bots never import
  * the server.
  */
-import type { TimerClock } from '../../protocol/clock.ts';
+import type { TimerClock } from '../../../protocol/clock.ts';
 
 export const systemClock: TimerClock = {
   now: () => performance.now(),

@@ -8,9 +8,11 @@
  *
  * It also counts payload bytes each way, which is what the bot report's bytes/s are.
  * With no latency and no jitter it is a plain pass-through (no queue, no copies).
+ * Shared by the bots (bots/ws-link.ts over the ws package) and the browser page
+ * (browser-lag.ts over the page's WebSocket, ?lag=MS&jitter=MS).
  */
-import type { Clock } from '../../protocol/clock.ts';
-import type { WebSocketLike } from '../src/net/connection.ts';
+import type { Clock } from '../../../protocol/clock.ts';
+import type { WebSocketLike } from './connection.ts';
 import type { DelayScheduler, DelayTarget, DelayedItem } from './delay-scheduler.ts';
 
 /** The real socket underneath: what the transport adapter (ws-link.ts) provides. */
@@ -31,6 +33,11 @@ export interface LagOptions {
   scheduler: DelayScheduler | null;
   /** Clock for delivery times when there is no scheduler (pass-through). */
   now?: Clock['now'];
+  /**
+   * Queue even at 0 latency and jitter: the page's lag (?lag=, the F3 control) may be
+   * changed while connected, and this object's latencyMs/jitterMs are read per message.
+   */
+  alwaysQueue?: boolean;
 }
 
 const CONNECTING = 0;
@@ -68,7 +75,7 @@ export class LaggySocket implements WebSocketLike, DelayTarget {
   private readonly messageEvent = { data: null as unknown };
 
   constructor(private readonly lag: LagOptions) {
-    this.delayed = lag.latencyMs > 0 || lag.jitterMs > 0;
+    this.delayed = lag.alwaysQueue === true || lag.latencyMs > 0 || lag.jitterMs > 0;
     if (this.delayed && !lag.scheduler) throw new Error('a laggy socket with latency needs a scheduler');
   }
 

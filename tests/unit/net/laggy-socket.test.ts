@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimerClock } from '../../../protocol/clock.ts';
-import { DelayScheduler } from '../../../game-client/bots/delay-scheduler.ts';
-import { LaggySocket, type RawSocket } from '../../../game-client/bots/laggy-socket.ts';
+import { DelayScheduler } from '../../../game-client/src/net/delay-scheduler.ts';
+import { LaggySocket, type RawSocket } from '../../../game-client/src/net/laggy-socket.ts';
 import { seededRandom } from '../../../game-client/bots/random.ts';
 
 /** A clock whose timers run only when the test advances it. */

@@ -6,7 +6,7 @@
  * Entries are pooled: at 30 Hz in and out per bot, allocating one object per message
  * would be tens of thousands of short-lived objects a second per worker.
  */
-import type { TimerClock } from '../../protocol/clock.ts';
+import type { TimerClock } from '../../../protocol/clock.ts';
 import { systemClock } from './system-clock.ts';
 
 /** Whatever is delivered: the scheduler calls target.deliver(entry) when it is due. */
