@@ -193,6 +193,9 @@ describe('the history frame of a tick with a kill', () => {
     t.step();
     const last = t.events.of(EventType.Shot).at(-1)!;
     expect(last).toMatchObject({ seq: 77, target: -1 });
+  });
+});
+
 describe('chooseSpawnForGroup', () => {
   const spawns = [
     { x: 100, y: 100 },
