@@ -157,8 +157,8 @@ export class Bot {
   update(now: number): void {
     if (this.phase === 'connecting') {
       if (now - this.startedAt > CONNECT_TIMEOUT_MS) this.client?.close(`no game after ${CONNECT_TIMEOUT_MS / 1000} s`);
-      // A rematch (4012) before the first game is driven from update(), like a reconnect.
-      else this.client?.update(now);
+      // A rematch (4012) before the first game waits for update(), like a reconnect.
+      else if (this.client?.reconnecting) this.client.update(now);
       return;
     }
     if (this.phase !== 'playing') return;
