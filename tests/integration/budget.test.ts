@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import {
   Button,
   ClientKind,
+  Limits,
   PROTOCOL_VERSION,
   ServerKind,
   decodeServerMessage,
@@ -35,7 +36,7 @@ class Player {
 
   constructor(
     port: number,
-    readonly opts: { budget?: number; report: boolean; move?: boolean; seed?: number },
+    readonly opts: { budget?: number; report: boolean; move?: boolean; seed?: number; wide?: boolean },
   ) {
     this.ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
     this.ws.binaryType = 'arraybuffer';
@@ -52,6 +53,7 @@ class Player {
       const hello: HelloMsg = { kind: ClientKind.Hello, version: PROTOCOL_VERSION, name: 'p', room: '' };
       if (opts.budget) hello.maxBytesPerSecond = opts.budget;
       this.ws.send(encodeClientMessage(hello));
+      if (opts.wide) this.ws.send(encodeClientMessage({ kind: ClientKind.Viewport, width: Limits.MAX_VIEW_WIDTH, height: Limits.MAX_VIEW_HEIGHT }));
       // Inputs at the tick rate; movers turn and sweep their aim so every cell has news every tick.
       let r = opts.seed ?? 1;
       const dirs = [Button.Up, Button.Down, Button.Left, Button.Right, Button.Up | Button.Left, Button.Down | Button.Right];
@@ -91,13 +93,15 @@ const ticks = (server: DustupServer): number => server.game.tickStats.totalTicks
 
 describe('bandwidth budget over sockets', () => {
   it('a client asking for 4096 B/s gets at most that (headers included) while one without an ask gets more, and no cell it sees waits past the bound', async () => {
-    const server = await fx.start({ mapId: 'dense', maxPlayers: 80, maxConnectionsPerIp: 0 });
+    const server = await fx.start({ mapId: 'arena', maxPlayers: 140, maxConnectionsPerIp: 0 });
     const players: Player[] = [];
     fx.onCleanup(() => players.forEach((p) => p.stop()));
-    // 76 movers turning often and re-aiming every input: about 6 KB/s of news for a watcher.
-    await crowd(server, 76, players);
-    const small = new Player(server.port, { budget: 4096, report: true });
-    const plain = new Player(server.port, { report: true });
+    // 136 movers spread over the arena, turning often and re-aiming every input, seen by
+    // watchers with the widest viewport: many cells of news, few of them near the watcher
+    // (the cells near it are never held back, so they must not carry most of it).
+    await crowd(server, 136, players);
+    const small = new Player(server.port, { budget: 4096, report: true, wide: true });
+    const plain = new Player(server.port, { report: true, wide: true });
     players.push(small, plain);
     await waitFor(() => small.welcomed && plain.welcomed, 'the watchers to join', 5000);
     // Past the first full snapshot and the bucket it starts with (one second).
