@@ -82,6 +82,7 @@ export class GameScene extends Phaser.Scene {
       roundSeconds: data?.roundSeconds ?? 0,
       ...(data?.replay ? { replay: data.replay } : {}),
       ...(data?.watch ? { watch: data.watch } : {}),
+      ...(data?.watchUrl ? { watchUrl: data.watchUrl } : {}),
     };
     this.client = null;
     this.world = null;
@@ -103,7 +104,7 @@ export class GameScene extends Phaser.Scene {
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => lagAbort.abort());
     hud.lagControl = new LagControl(pageLag, () => this.client?.roomCode ?? '', lagAbort.signal);
     const client = new GameClient({
-      url: wsUrl(),
+      url: (this.params.watch && this.params.watchUrl) || wsUrl(),
       ...(pageSocket ? { WebSocket: pageSocket } : {}),
       name: this.params.name,
       room: this.params.room,

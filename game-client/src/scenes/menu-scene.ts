@@ -23,6 +23,8 @@ export interface GameSceneData {
   replay?: ReplayStart;
   /** Watch this public room live as a spectator instead of playing (game-client/src/replay/). */
   watch?: string;
+  /** The node to watch it on (from /api/rooms); absent: this page's node. */
+  watchUrl?: string;
   /** With CREATE_PRIVATE_ROOM: the round length, s (0 or absent: no rounds). */
   roundSeconds?: number;
 }
@@ -61,6 +63,13 @@ interface PublicRoom {
   code: string;
   players: number;
   capacity: number;
+  /** The WebSocket URL of the node hosting it (a cluster lists every node's rooms). */
+  url?: string;
+}
+
+/** A listed room's node URL, if it is one a spectator may open (ws or wss only). */
+function nodeUrl(r: PublicRoom): string | undefined {
+  return typeof r.url === 'string' && /^wss?:\/\/[^\s]+$/.test(r.url) ? r.url : undefined;
 }
 
 export interface MenuSceneData {
@@ -160,7 +169,10 @@ export class MenuScene extends Phaser.Scene {
             w.className = 'secondary';
             w.dataset.testid = `watch-${r.code}`;
             w.textContent = 'Watch';
-            w.addEventListener('click', () => this.scene.start('game', { name: 'Viewer', room: '', watch: r.code } satisfies GameSceneData), { signal });
+            // In a cluster the room may be on another node: a spectator takes no seat, so it
+            // goes straight to the node the listing names.
+            const watchUrl = nodeUrl(r);
+            w.addEventListener('click', () => this.scene.start('game', { name: 'Viewer', room: '', watch: r.code, ...(watchUrl ? { watchUrl } : {}) } satisfies GameSceneData), { signal });
             li.append(b, w);
             return li;
           }),
