@@ -121,6 +121,21 @@ export class ClientBudget {
   private lastCutAt = Number.NEGATIVE_INFINITY;
   /** Longest any cell has waited on this connection, snapshots (for /api/stats). */
   longestWait = 0;
+  /**
+   * The tick of the last snapshot chosen, and whether it left no cell behind: then every
+   * cell of its view is that tick's copy, which is exactly the shared per-view blocks'
+   * baseline (the fast path of choose()).
+   */
+  private chosenTick = NO_BASELINE;
+  private chosenWhole = false;
+  /**
+   * Fast-path snapshots leave the per-cell state as it was (marking every cell of a big
+   * view per client per tick cost as much as the walk it saves); the first per-cell
+   * snapshot after them marks the cells of the last view then: the tick and serial of
+   * the last fast-path snapshot, or NO_BASELINE when there is nothing to catch up.
+   */
+  private lazyTick = NO_BASELINE;
+  private lazySerial = 0;
 
   constructor(
     private readonly grid: InterestGrid,
@@ -197,6 +212,38 @@ export class ClientBudget {
     out.length = 0;
     const fresh = base.tick === NO_BASELINE || !builder.hasFrame(base.tick);
     const baseView = fresh ? null : base.view;
+    // Fast path, the common case: the client holds every cell as of its last snapshot and
+    // this one fits the bucket whole. The blocks every client with this baseline and view
+    // shares are then exactly what the per-cell path would pick (each cell's delta from
+    // that tick), at a fraction of the cost: with 1,000 clients the per-cell walk was a
+    // fifth of the tick although no cell was ever held back.
+    if (!fresh && this.chosenWhole && base.tick === this.chosenTick) {
+      const baseTick = builder.blocksFor(view, base, out);
+      let bytes = HEADER_RESERVE;
+      for (let i = 0; i < out.length; i++) bytes += out[i]!.byteLength;
+      if (baseTick === base.tick && bytes <= this.tokens) {
+        this.lazyTick = tick;
+        this.lazySerial = this.serial;
+        this.chosenTick = tick;
+        return baseTick;
+      }
+      out.length = 0;
+    }
+    if (this.lazyTick !== NO_BASELINE) {
+      // The last snapshot went by the fast path: its view's cells are all its tick's copies.
+      const v = base.view;
+      if (!fresh && v !== null && base.tick === this.lazyTick)
+        for (let cy = v.cy0; cy <= v.cy1; cy++)
+          for (let cx = v.cx0; cx <= v.cx1; cx++) {
+            const cell = cy * v.cols + cx;
+            this.cellTick[cell] = this.lazyTick;
+            this.cellSerial[cell] = this.lazySerial;
+            this.priority[cell] = 0;
+            this.waited[cell] = 0;
+          }
+      this.lazyTick = NO_BASELINE;
+    }
+    const deferredBefore = totals.cellsDeferred;
     const at = this.at;
     const located = players.locate(self, at);
     const px = at.x;
@@ -271,6 +318,8 @@ export class ClientBudget {
         this.mark(cell, tick);
       }
     }
+    this.chosenTick = tick;
+    this.chosenWhole = totals.cellsDeferred === deferredBefore;
     return fresh ? NO_BASELINE : base.tick;
   }
 
