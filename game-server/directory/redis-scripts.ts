@@ -212,15 +212,19 @@ if mode == 'quick' then
 end
 
 -- A new room, on the node with the most room to spare: the smaller of its free seat
--- share and its tick headroom (p99 against the budget); room count is not the measure.
+-- share and its tick headroom; room count is not the measure. A tick p99 under half the
+-- budget is full headroom (below that it is noise: a neighbour's burst on a shared
+-- machine, not load), falling to none at the budget; spares within 0.02 are a tie that
+-- the fewer players win, so a lightly loaded cluster fills its nodes evenly.
 local target, targetSpare, targetPlayers = nil, -1, 0
 for _, node in ipairs(live) do
   local h = redis.call('HMGET', P .. 'node:' .. node, 'players', 'capacity', 'rooms', 'maxRooms', 'p99', 'budget')
   local players, cap, rooms, maxRooms = tonumber(h[1] or '0'), tonumber(h[2] or '0'), tonumber(h[3] or '0'), tonumber(h[4] or '0')
   local p99, budget = tonumber(h[5] or '0'), tonumber(h[6] or '1')
   if cap and cap > 0 and players < cap and rooms < maxRooms then
-    local spare = math.min(1 - players / cap, 1 - math.min(1, p99 / budget))
-    if spare > targetSpare or (spare == targetSpare and players < targetPlayers) then
+    local tickSpare = 1 - math.min(1, math.max(0, p99 / budget - 0.5) * 2)
+    local spare = math.min(1 - players / cap, tickSpare)
+    if target == nil or spare > targetSpare + 0.02 or (spare >= targetSpare - 0.02 and players < targetPlayers) then
       target, targetSpare, targetPlayers = node, spare, players
     end
   end

@@ -4,7 +4,7 @@
  * fencing tokens, once-only tickets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloseCode, ProtocolError } from '../../../protocol/index.ts';
+import { CREATE_PRIVATE_ROOM, CloseCode, ProtocolError } from '../../../protocol/index.ts';
 import { seededRandom } from '../../../protocol/random.ts';
 import { RedisRoomDirectory, type RedisDirectoryOptions } from '../../../game-server/directory/redis-directory.ts';
 import { silentLogger } from '../../../game-server/logger.ts';
@@ -128,6 +128,20 @@ describe('RedisRoomDirectory leases', () => {
     await a.refresh();
     expect(a.lost).toHaveLength(1);
     expect(a.rooms.size).toBe(0);
+  });
+
+  it('new rooms go by tick headroom only past half the budget: a p99 under it is a tie the fewer players win, one near the budget loses', async () => {
+    let aLoad = { players: 0, tickP99Ms: 15, budgetMs: 33 };
+    const a = directory('a', { load: () => aLoad });
+    const b = directory('b', { load: () => ({ players: 3, tickP99Ms: 2, budgetMs: 33 }) });
+    await a.start('ws://a/ws');
+    await b.start('ws://b/ws');
+    // A's p99 of 15 ms is under half of 33: as good as B's 2 ms, and A has fewer players.
+    expect((await b.seat({ room: CREATE_PRIVATE_ROOM, localUrl: '' })).node).toBe('a');
+    // At 30 ms of 33 A has little headroom left: B takes the new room despite its players.
+    aLoad = { players: 0, tickP99Ms: 30, budgetMs: 33 };
+    await a.refresh();
+    expect((await b.seat({ room: CREATE_PRIVATE_ROOM, localUrl: '' })).node).toBe('b');
   });
 
   it('a ticket redeems once, on its node, for its room', async () => {
