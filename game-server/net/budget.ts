@@ -241,6 +241,10 @@ export class ClientBudget {
             this.priority[cell] = 0;
             this.waited[cell] = 0;
           }
+      // A baseline that is not the last fast-path snapshot (none is expected: each one is
+      // delivered at once) leaves the per-cell ticks unknown: no copy is trusted, every
+      // cell goes whole, rather than a delta against a copy the client may not hold.
+      else if (!fresh) this.cellTick.fill(NO_BASELINE);
       this.lazyTick = NO_BASELINE;
     }
     const deferredBefore = totals.cellsDeferred;
