@@ -35,6 +35,19 @@ function defaultNodeId(): string {
   return `${host}-${randomBytes(4).toString('hex')}`;
 }
 
+/**
+ * The tick p99 a node offers the directory's placement: over the last 1,024 ticks but
+ * never the first five seconds of the process (JIT warm-up and the first joins make a
+ * few slow ticks that say nothing of load), and 0 until ten seconds of ticks exist, so
+ * a young node is placed by its free seats alone. Under the clean-clone suite a young
+ * node's start-up outliers made it look loaded and drew the swarm to the other node.
+ */
+export function placementP99(stats: TickStats, tickRate: number): number {
+  const warmup = 5 * tickRate;
+  if (stats.totalTicks < 2 * warmup) return 0;
+  return stats.percentile(0.99, Math.max(warmup, stats.totalTicks - 1024));
+}
+
 export class Game {
   readonly loop: FixedLoop;
   readonly directory: RoomDirectory;
@@ -99,7 +112,7 @@ export class Game {
           leaseTtlMs: config.leaseTtlMs,
           refreshMs: config.leaseRefreshMs,
           log: this.log,
-          load: () => ({ players: this.lobby.playerCount, tickP99Ms: this.tickStats.percentile(0.99), budgetMs: 1000 / config.tickRate }),
+          load: () => ({ players: this.lobby.playerCount, tickP99Ms: placementP99(this.tickStats, config.tickRate), budgetMs: 1000 / config.tickRate }),
           onLeaseLost: (why) => this.lobby.closeAllRooms(CloseCode.NodeLeaseLost, `node lease lost (${why.slice(0, 60)}): rematch`),
         })
       : new MemoryRoomDirectory(map, rooms);

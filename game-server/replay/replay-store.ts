@@ -191,10 +191,13 @@ export class ReplayStore {
         await fh.close();
       }
     }
-    // Small, or cut short by a crash (no footer): read it whole, as a viewer would.
-    const r = readReplay(new Uint8Array(await readFile(path)));
+    // Small, or cut short by a crash (no footer): read it whole, as a viewer would. The
+    // size is what was read: a file being finished may have grown since it was looked up.
+    const bytes = new Uint8Array(await readFile(path));
+    const r = readReplay(bytes);
     return {
       ...base,
+      size: bytes.length,
       room: r.header.room,
       map: r.header.mapId,
       start: new Date(r.header.startedAtMs).toISOString(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TickStats } from '../../../game-server/tick-stats.ts';
+import { placementP99 } from '../../../game-server/game.ts';
 
 describe('TickStats', () => {
   it('percentiles over the ticks since a given one: a window of its own, idle ticks before it left out', () => {
@@ -21,5 +22,18 @@ describe('TickStats', () => {
     expect(s.firstKept(0)).toBe(24);
     expect(s.percentile(0, 0)).toBe(24);
     expect(s.percentile(1, 30)).toBe(39);
+  });
+});
+
+describe('placementP99', () => {
+  it("is 0 until ten seconds of ticks exist, then leaves out the first five seconds' outliers", () => {
+    const s = new TickStats();
+    for (let i = 0; i < 150; i++) s.record(i < 10 ? 120 : 2); // start-up: ten slow ticks
+    expect(placementP99(s, 30)).toBe(0);
+    for (let i = 0; i < 200; i++) s.record(2);
+    expect(s.percentile(0.99)).toBe(120); // the plain window still holds the start-up
+    expect(placementP99(s, 30)).toBe(2);
+    for (let i = 0; i < 20; i++) s.record(40); // real load later counts
+    expect(placementP99(s, 30)).toBe(40);
   });
 });
