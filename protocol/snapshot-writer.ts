@@ -5,6 +5,7 @@
 import { ServerKind, type SelfState } from './messages.ts';
 import type { ViewRect } from './delta.ts';
 import { pack } from './msgpack.ts';
+import { PackWriter } from './pack-writer.ts';
 
 /** Pack one cell block (from encodeFullCell / encodeCellDelta) once; many frames reuse it. */
 export function encodeCellBlock(block: unknown[]): Uint8Array {
@@ -20,10 +21,10 @@ export const SNAPSHOT_HEADER_ELEMENTS = 7;
  * MessagePack (smallest int format, as msgpackr would); the cell blocks are copied in
  * as they were encoded once for everyone.
  */
-export class SnapshotWriter {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
-  private pos = 0;
+export class SnapshotWriter extends PackWriter {
+  constructor() {
+    super(4096);
+  }
 
   /** The frame, valid until the next call: send it (or copy it) before writing another. */
   write(
@@ -38,18 +39,9 @@ export class SnapshotWriter {
     // Header: at most 3 + 1 + 4 * 9 + 1 + 6 * 9 + 1 + 5 * 9 = 141 bytes (every number a float64).
     let need = 144;
     for (const b of blocks) need += b.byteLength;
-    if (need > this.buf.byteLength) {
-      this.buf = new Uint8Array(Math.max(need, this.buf.byteLength * 2));
-      this.view = new DataView(this.buf.buffer);
-    }
     this.pos = 0;
-    const count = SNAPSHOT_HEADER_ELEMENTS + blocks.length;
-    if (count <= 15) this.buf[this.pos++] = 0x90 | count;
-    else {
-      this.buf[this.pos++] = 0xdc;
-      this.view.setUint16(this.pos, count);
-      this.pos += 2;
-    }
+    this.ensure(need);
+    this.arrayHead(SNAPSHOT_HEADER_ELEMENTS + blocks.length);
     this.int(ServerKind.Snapshot);
     this.int(tick);
     this.int(serverTime);
@@ -74,50 +66,8 @@ export class SnapshotWriter {
     this.int(view.cx1);
     this.int(view.cy1);
     this.int(view.cols);
-    for (const b of blocks) {
-      this.buf.set(b, this.pos);
-      this.pos += b.byteLength;
-    }
+    for (const b of blocks) this.raw(b);
     return this.buf.subarray(0, this.pos);
-  }
-
-  private int(v: number): void {
-    const b = this.buf;
-    if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) {
-      // As msgpackr packs it (and the README promises): a fractional serverTime, or one
-      // past 2^32 ms (49.7 days of uptime), travels as a float64 instead of throwing.
-      b[this.pos++] = 0xcb;
-      this.view.setFloat64(this.pos, v);
-      this.pos += 8;
-      return;
-    }
-    if (v >= 0) {
-      if (v < 0x80) b[this.pos++] = v;
-      else if (v < 0x100) {
-        b[this.pos++] = 0xcc;
-        b[this.pos++] = v;
-      } else if (v < 0x10000) {
-        b[this.pos++] = 0xcd;
-        this.view.setUint16(this.pos, v);
-        this.pos += 2;
-      } else {
-        b[this.pos++] = 0xce;
-        this.view.setUint32(this.pos, v);
-        this.pos += 4;
-      }
-    } else if (v >= -32) b[this.pos++] = v & 0xff;
-    else if (v >= -0x80) {
-      b[this.pos++] = 0xd0;
-      this.view.setInt8(this.pos++, v);
-    } else if (v >= -0x8000) {
-      b[this.pos++] = 0xd1;
-      this.view.setInt16(this.pos, v);
-      this.pos += 2;
-    } else {
-      b[this.pos++] = 0xd2;
-      this.view.setInt32(this.pos, v);
-      this.pos += 4;
-    }
   }
 }
 

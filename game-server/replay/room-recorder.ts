@@ -138,9 +138,9 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
       for (const f of frames) size += f.byteLength + 5;
       const out = this.out;
       out.begin(3 + frames.length, 27 + size);
-      out.uint(RecordType.Tick);
-      out.uint(tick);
-      out.uint(serverTime);
+      out.int(RecordType.Tick);
+      out.int(tick);
+      out.int(serverTime);
       for (const f of frames) out.bin(f);
       out.end();
       this.live?.tick(tick, serverTime, frames);
@@ -182,9 +182,9 @@ export class RoomRecorder implements RoomRecording, EventRecipient {
     const snap = this.writer.write(tick, serverTime, 0, NO_BASELINE, this.self, this.view, this.blocks);
     const out = this.out;
     out.begin(6, 27 + roster.byteLength + matchState.byteLength + snap.byteLength + 15);
-    out.uint(RecordType.Keyframe);
-    out.uint(tick);
-    out.uint(serverTime);
+    out.int(RecordType.Keyframe);
+    out.int(tick);
+    out.int(serverTime);
     out.bin(roster);
     out.bin(matchState);
     out.bin(snap);
