@@ -18,6 +18,19 @@ interface Frame {
   index: Map<number, number> | null;
 }
 
+/** A frame's players, in place (its position index is rebuilt when next needed). */
+function fill(f: Frame, players: Iterable<{ id: number; x: number; y: number }>): void {
+  f.index = null;
+  let n = 0;
+  for (const p of players) {
+    f.ids[n] = p.id;
+    f.xs[n] = p.x;
+    f.ys[n] = p.y;
+    n++;
+  }
+  f.count = n;
+}
+
 export class LagCompensator {
   private readonly frames: Frame[];
   private newest = -1;
@@ -37,15 +50,7 @@ export class LagCompensator {
     this.size = Math.min(this.size + 1, this.frames.length);
     const f = this.frames[this.newest]!;
     f.time = time;
-    f.index = null;
-    let n = 0;
-    for (const p of players) {
-      f.ids[n] = p.id;
-      f.xs[n] = p.x;
-      f.ys[n] = p.y;
-      n++;
-    }
-    f.count = n;
+    fill(f, players);
   }
 
   /**
@@ -56,16 +61,7 @@ export class LagCompensator {
    */
   amend(players: Iterable<{ id: number; x: number; y: number }>): void {
     if (this.size === 0) return;
-    const f = this.frames[this.newest]!;
-    f.index = null;
-    let n = 0;
-    for (const p of players) {
-      f.ids[n] = p.id;
-      f.xs[n] = p.x;
-      f.ys[n] = p.y;
-      n++;
-    }
-    f.count = n;
+    fill(this.frames[this.newest]!, players);
   }
 
   /** Time of the newest frame (NaN before any). */
