@@ -2,6 +2,8 @@
  * Integration helpers: a real server on an ephemeral port and real `ws` clients that
  * collect every decoded message, with waits that time out instead of sleeping.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -23,6 +25,8 @@ import {
 import { createServer, type DustupServer } from '../../game-server/server.ts';
 import type { ServerConfig } from '../../game-server/config.ts';
 import { silentLogger } from '../../game-server/logger.ts';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<DustupServer> {
   return createServer({ port: 0, host: '127.0.0.1', logger: silentLogger(), processMetrics: false, ...overrides });
@@ -169,4 +173,25 @@ export function perTestServer(): {
     },
     onCleanup: (fn) => void cleanups.push(fn),
   };
+}
+
+/**
+ * Run the server's command line (game-server/main.ts) to its exit, for flags it must
+ * refuse: its exit code and everything it printed. Killed after 15 s.
+ */
+export function runMain(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'game-server', 'main.ts'), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out });
+    });
+  });
 }

@@ -2,35 +2,15 @@
  * --max-rewind-ms: the limit reaches every Welcome (and so every client's view ceiling),
  * and a value outside 100..1000 ms stops the start with a message.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type DustupServer } from '../../game-server/server.ts';
 import { silentLogger } from '../../game-server/logger.ts';
-import { TestClient, startServer } from './harness.ts';
+import { TestClient, runMain, startServer } from './harness.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const servers: DustupServer[] = [];
 afterAll(async () => {
   for (const s of servers) await s.close();
 });
-
-function runMain(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'game-server', 'main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, out });
-    });
-  });
-}
 
 describe('--max-rewind-ms', () => {
   it("is the limit each Welcome carries", async () => {

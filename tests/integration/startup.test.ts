@@ -1,26 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './harness.ts';
+import { runMain, waitFor } from './harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-
-function runMain(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'game-server', 'main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      resolve({ code, out });
-    });
-  });
-}
 
 describe('server start-up', () => {
   it('refuses to start on the uWS JavaScript fallback, with a clear message', async () => {
