@@ -102,8 +102,10 @@ describe('absent optional fields before present ones (protocol version 6)', () =
   });
 
   it('a budget outside 1..MAX_BYTES_PER_SECOND is refused', () => {
+    // The budget is element 6, after the resume token and the ticket (both nil here).
+    expect(validateClientMessage([1, 6, 'Ann', '', null, null, Limits.MAX_BYTES_PER_SECOND])).toMatchObject({ maxBytesPerSecond: Limits.MAX_BYTES_PER_SECOND });
     for (const v of [0, -1, 1.5, Limits.MAX_BYTES_PER_SECOND + 1])
-      expect(() => validateClientMessage([1, 6, 'Ann', '', null, v])).toThrow(ProtocolError);
+      expect(() => validateClientMessage([1, 6, 'Ann', '', null, null, v])).toThrow(ProtocolError);
   });
 });
 
