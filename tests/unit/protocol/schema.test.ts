@@ -101,6 +101,12 @@ describe('absent optional fields before present ones (protocol version 6)', () =
       expect(() => validateClientMessage(bad), JSON.stringify(bad)).toThrow(ProtocolError);
   });
 
+  it('a round length outside 0..MAX_ROUND_SECONDS is refused; it is element 7, after three nils', () => {
+    expect(validateClientMessage([1, 6, 'Ann', 'new', null, null, null, 120])).toMatchObject({ room: 'new', roundSeconds: 120 });
+    for (const v of [-1, 1.5, Limits.MAX_ROUND_SECONDS + 1, 'long'])
+      expect(() => validateClientMessage([1, 6, 'Ann', 'new', null, null, null, v])).toThrow(ProtocolError);
+  });
+
   it('a budget outside 1..MAX_BYTES_PER_SECOND is refused', () => {
     // The budget is element 6, after the resume token and the ticket (both nil here).
     expect(validateClientMessage([1, 6, 'Ann', '', null, null, Limits.MAX_BYTES_PER_SECOND])).toMatchObject({ maxBytesPerSecond: Limits.MAX_BYTES_PER_SECOND });
