@@ -8,7 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './free-port.ts';
 import { delimiter, join } from 'node:path';
 
 export const REDIS_INSTALL = 'Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis';
@@ -45,17 +46,6 @@ export interface RedisServerOptions {
   bin?: string;
   /** How long to wait for the first PONG. */
   startTimeoutMs?: number;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
 }
 
 /** One inline PING over a fresh TCP connection: true on +PONG. */

@@ -9,7 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../../scripts/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +19,6 @@ import type { DustupServer } from '../../game-server/server.ts';
 import { documentedNginxConfig, fetchVia, startNginx, substitute, type RunningNginx } from './deploy-doc.ts';
 import { startServer, waitFor } from './harness.ts';
 import { joinOverWss, makeCertificate, type TestCertificate } from './tls-fixtures.ts';
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 let dir: string;
 let tls: TestCertificate;

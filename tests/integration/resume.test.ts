@@ -2,7 +2,7 @@
  * Reconnection: a dropped player is kept for the grace period and given back to the
  * connection that presents its resume token; then it is gone; wrong tokens are refused.
  */
-import { createServer as createTcpServer } from 'node:net';
+import { freePort } from '../../scripts/free-port.ts';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -27,16 +27,6 @@ const client = (): TestClient => fx.client();
 fx.onCleanup(() => {
   for (const g of gameClients.splice(0)) g.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createTcpServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function resumeWith(token: string): Promise<TestClient> {
   const c = client();

@@ -15,7 +15,8 @@ import { startRedisServer, type LocalRedis } from '../../../scripts/redis-server
 import { documentedNginxConfig, fetchVia, startNginx, substitute, type RunningNginx } from '../deploy-doc.ts';
 import { TestClient, waitFor } from '../harness.ts';
 import { joinOverWss, makeCertificate, type TestCertificate } from '../tls-fixtures.ts';
-import { NodeFleet, freePort, waitUntil, type NodeProcess } from './node-process.ts';
+import { freePort } from '../../../scripts/free-port.ts';
+import { NodeFleet, waitUntil, type NodeProcess } from './node-process.ts';
 import type { Seat } from './seat.ts';
 
 let redis: LocalRedis;

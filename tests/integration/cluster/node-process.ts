@@ -6,23 +6,11 @@
  * the "listening:" line it prints. Its JSON log lines are kept for assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../../../scripts/free-port.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** A port nothing listens on right now (the kernel's pick for a socket closed at once). */
-export async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = srv.address() as { port: number };
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 /**
  * Resolve with check()'s first truthy value, polling every intervalMs (check may be
